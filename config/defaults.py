@@ -1,0 +1,13 @@
+"""Default values for every setting, in one place (the model is rq's defaults.py)."""
+
+INBOX = "./inbox"
+DATA_DIR = "./data"
+BROKER_URL = ""                     # empty: embedded, in-process
+QUEUE = "ingest"
+MAX_DUMP_BYTES = 20 * 1024 * 1024   # a dump larger than this fails with a clear reason
+TASK_TIME_LIMIT = 300               # seconds one dump may take before the worker kills it
+VISIBILITY_TIMEOUT = 3600           # Redis re-delivers an unacked task after this; > any task
+SETTLE_SECONDS = 1.0                # the watcher waits until a file's size is stable this long
+RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
+NEAR_DUP_CONTAINMENT = 0.5          # share of the smaller text's 5-grams found in the other
+NEAR_DUP_JACCARD = 0.5

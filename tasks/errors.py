@@ -1,0 +1,45 @@
+"""The one error hierarchy. Every message says what was wrong and what to do about it."""
+
+
+class IngestError(Exception):
+    """Base of every error this product raises on purpose."""
+
+
+class ConfigError(IngestError):
+    """A setting is missing or malformed."""
+
+
+class DumpError(IngestError):
+    """A dump cannot be turned into an article; the dump is kept as `failed` with this reason."""
+
+
+class EmptyDump(DumpError):
+    pass
+
+
+class DumpTooLarge(DumpError):
+    pass
+
+
+class UndecodableDump(DumpError):
+    pass
+
+
+class NoArticleFound(DumpError):
+    pass
+
+
+class StoreError(IngestError):
+    """The output store cannot be reached or used."""
+
+
+class BrokerError(IngestError):
+    """The broker cannot be reached."""
+
+
+class NotFound(IngestError):
+    """No dump or article has the id asked for."""
+
+
+class ModelError(IngestError):
+    """A topic model cannot be trained, loaded or evaluated."""

@@ -1,0 +1,42 @@
+"""The Celery task: thin. It gets a dump id, runs the pipeline, returns a small summary.
+
+The Pipeline (with its store engine and classifier) is built lazily once per worker
+*process*, after the prefork, never shared across a fork.
+"""
+from __future__ import annotations
+
+from celery import Task
+from celery.signals import worker_process_init
+from sqlalchemy.exc import OperationalError
+
+from config import load
+from tasks.app import app
+from tasks.errors import StoreError
+from tasks.pipeline import Pipeline
+
+
+class PipelineTask(Task):
+    _pipeline: Pipeline | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if PipelineTask._pipeline is None:
+            PipelineTask._pipeline = Pipeline.from_settings(load())
+        return PipelineTask._pipeline
+
+
+@worker_process_init.connect
+def _fresh_process(**_):
+    PipelineTask._pipeline = None   # never reuse a parent's engine after fork
+
+
+@app.task(base=PipelineTask, bind=True, name="ingest.process_dump",
+          autoretry_for=(StoreError, OperationalError), retry_backoff=True, max_retries=5)
+def process_dump(self, dump_id: str) -> dict:
+    try:
+        return self.pipeline.process(dump_id).as_dict()
+    except (StoreError, OperationalError):
+        raise   # the store is down: retried with backoff, then redelivered
+    except Exception as exc:
+        self.pipeline.fail_unexpected(dump_id, exc)
+        raise

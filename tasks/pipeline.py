@@ -1,0 +1,92 @@
+"""The one code path that turns a stored dump into stored articles.
+
+Both the embedded runner (`ingest run` with no broker) and the Celery task call
+`Pipeline.process(dump_id)`: load the dump by id, run the pure stages (clean, then
+classify and fingerprint each article), then dedup and save in the store's exclusive
+section. A dump the stages reject ends `failed` with the reason; nothing is dropped.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from config.settings import Settings
+from tasks.errors import DumpError
+from tasks.stages import dedup
+from tasks.stages.classify import load_classifier
+from tasks.stages.clean import clean
+from tasks.store import Store
+from tasks.store.articles import Draft
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The small summary a task returns (JSON-friendly)."""
+    dump_id: str
+    state: str                       # done | failed
+    articles: int = 0
+    duplicates: int = 0
+    topics: tuple[str, ...] = ()     # each article's best topic
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"dump_id": self.dump_id, "state": self.state, "articles": self.articles,
+                "duplicates": self.duplicates, "topics": list(self.topics), "error": self.error}
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    store: Store
+    _model_stamp: tuple | None = field(default=None, init=False)
+    _classifier: object = field(default=None, init=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Pipeline":
+        return cls(settings, Store(settings.store_url_or_default()))
+
+    def classifier(self):
+        """The user's trained model when there is one, else the shipped lexicon; reloaded when
+        the model file changes, so `ingest topics train` reaches running workers."""
+        path: Path = self.settings.model_path
+        stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+        if self._classifier is None or stamp != self._model_stamp:
+            self._classifier = load_classifier(path if stamp else None)
+            self._model_stamp = stamp
+        return self._classifier
+
+    def process(self, dump_id: str) -> Outcome:
+        try:
+            claimed = self.store.claim(dump_id)
+            drafts = self._drafts(claimed.raw, claimed.source_file)
+        except DumpError as exc:
+            self.store.fail(dump_id, str(exc))
+            log.info("dump %s failed: %s", dump_id, exc)
+            return Outcome(dump_id, "failed", error=str(exc))
+        decide = partial(dedup.decide, containment=self.settings.near_dup_containment,
+                         jaccard=self.settings.near_dup_jaccard)
+        verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
+                                            self.settings.pipeline_version)
+        return Outcome(dump_id, "done", articles=len(drafts),
+                       duplicates=sum(v.duplicate_of is not None for v in verdicts),
+                       topics=tuple(d.topics[0].label for d in drafts if d.topics))
+
+    def _drafts(self, raw: bytes, source_file: str) -> list[Draft]:
+        classifier = self.classifier()
+        drafts = []
+        for index, ex in enumerate(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)):
+            topics = tuple(classifier.classify(ex.title, ex.text))
+            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text)))
+        return drafts
+
+    def fail_unexpected(self, dump_id: str, exc: BaseException) -> None:
+        """Record a crash of our own as the dump's reason, so `ingest status` shows it."""
+        try:
+            self.store.fail(dump_id, f"internal error: {type(exc).__name__}: {exc}; "
+                                     f"fix the cause, then `ingest requeue {dump_id}`")
+        except Exception:  # the store itself is down: the broker will redeliver
+            log.exception("could not record the failure of dump %s", dump_id)

@@ -1,0 +1,116 @@
+"""Bytes to text: gunzip, size checks, charset detection.
+
+A dump arrives as bytes in any charset, maybe gzipped. `decode_dump` returns the text or
+raises one of the dump errors. The order of trust when picking a charset:
+
+1. a byte-order mark (UTF-8, UTF-16, UTF-32) always wins;
+2. bytes that decode as strict UTF-8 are UTF-8 (non-UTF-8 text almost never does by
+   accident), whatever an HTML page declares: a page that says iso-8859-1 but is UTF-8
+   decodes right;
+3. otherwise a declared charset (HTML meta, XML prolog) is tried, and kept only if the
+   result looks like text (a page that says utf-8 but is cp1252 falls through);
+4. otherwise charset-normalizer guesses; cp1252 is the last resort for Western text.
+
+Text that still holds many control characters after all that is binary junk.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+
+from charset_normalizer import from_bytes
+
+from tasks.errors import DumpTooLarge, EmptyDump, UndecodableDump
+
+GZIP_MAGIC = b"\x1f\x8b"
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w:.-]{2,40})"""
+                       rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w:.-]{2,40})""", re.I)
+_JUNK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
+MAX_JUNK_RATIO = 0.02
+
+
+def decode_dump(raw: bytes, *, max_bytes: int) -> str:
+    """Return the text of a dump (gunzipped, decoded); raise EmptyDump, DumpTooLarge or UndecodableDump."""
+    check_size(raw, max_bytes)
+    if raw[:2] == GZIP_MAGIC:
+        raw = gunzip(raw, max_bytes)
+        check_size(raw, max_bytes)
+    text = to_text(raw)
+    if not text.strip():
+        raise EmptyDump("the dump holds only whitespace: check the scraper that wrote it")
+    return text
+
+
+def check_size(raw: bytes, max_bytes: int) -> None:
+    """Raise EmptyDump for whitespace-only bytes and DumpTooLarge above max_bytes."""
+    if not raw or not raw.strip(b" \t\r\n\x0b\x0c\x00"):
+        raise EmptyDump("the dump is empty (0 bytes or only whitespace): check the scraper that wrote it")
+    if len(raw) > max_bytes:
+        raise DumpTooLarge(f"the dump is {len(raw):,} bytes, above the limit of {max_bytes:,}: "
+                           "split it into smaller dumps or raise the size limit")
+
+
+def gunzip(raw: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip bytes, refusing to inflate beyond max_bytes (a zip bomb stays small)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(raw, max_bytes + 1)
+    except zlib.error as exc:
+        raise UndecodableDump(f"the dump starts like gzip but is corrupt ({exc}): re-fetch or re-compress it") from exc
+    if len(out) > max_bytes:
+        raise DumpTooLarge(f"the gzipped dump inflates beyond the limit of {max_bytes:,} bytes: "
+                           "split it into smaller dumps or raise the size limit")
+    return out
+
+
+def to_text(raw: bytes) -> str:
+    """Decode bytes by the order of trust in the module docstring."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return _checked(raw[len(bom):].decode(encoding, errors="replace"))
+    try:
+        return _checked(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    for encoding in _candidates(raw):
+        text = _try(raw, encoding)
+        if text is not None:
+            return text
+    raise UndecodableDump("the dump is not text in any charset we know (binary junk?): "
+                          "check that the scraper saved the page body, not an image or archive")
+
+
+def _candidates(raw: bytes) -> list[str]:
+    """Charsets worth trying on non-UTF-8 bytes: declared first, then charset-normalizer's guesses."""
+    found = []
+    declared = _DECLARED.search(raw[:4096])
+    if declared:
+        name = (declared.group(1) or declared.group(2)).decode("ascii", "ignore").lower()
+        found.append("cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name)
+    guess = from_bytes(raw[:200_000], steps=5, chunk_size=1024).best()
+    if guess is not None:
+        found.append(guess.encoding)
+    found.append("cp1252")
+    return found
+
+
+def _try(raw: bytes, encoding: str) -> str | None:
+    """The text in this encoding if it decodes strictly and looks like text, else None."""
+    try:
+        return _checked(raw.decode(encoding))
+    except (LookupError, UnicodeDecodeError, UndecodableDump):
+        return None
+
+
+def _checked(text: str) -> str:
+    """Raise UndecodableDump if the text is mostly control or replacement characters."""
+    sample = text[:100_000]
+    if sample and len(_JUNK.findall(sample)) > MAX_JUNK_RATIO * len(sample):
+        raise UndecodableDump("the dump decodes only to control characters (binary junk?): "
+                              "check that the scraper saved the page body, not an image or archive")
+    return text

@@ -1,0 +1,10 @@
+"""The hand-written topic lexicon: one `<topic-slug>.tsv` data file per IPTC topic, and its loader.
+
+Every term in the data files was written down by hand from general knowledge of news
+vocabulary (no term was extracted automatically from any dataset). See `loader.py` for the
+file format.
+"""
+from tasks.stages.lexicon.loader import Lexicon, load_lexicon
+from tasks.stages.lexicon.text import stem, tokenize
+
+__all__ = ["Lexicon", "load_lexicon", "stem", "tokenize"]

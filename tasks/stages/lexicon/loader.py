@@ -1,0 +1,104 @@
+"""Read the `<topic-slug>.tsv` data files into one immutable lookup structure.
+
+File format, one term a line, `#` starts a comment:
+
+    touchdown        4      a word (matched after light stemming: "touchdowns" too)
+    world cup        3      a phrase: consecutive words; the longest phrase wins over its words
+    footbal*         3      a prefix: any word starting with "footbal" (at least 4 letters)
+    stock            1.5    the weight: 1 a hint, 2 typical, 3 strong, 4 decisive; may be negative
+
+A term may appear in several topic files; it then counts for each of them with its weight. It
+may appear only once in one file (after stemming: "goal" and "goals" are the same term).
+`_priors.tsv` holds one `slug weight` a line: evidence every text starts with.
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
+
+from tasks.stages.lexicon.text import tokenize
+from tasks.stages.model import TOPIC_LABELS
+
+Entries = tuple[tuple[int, float], ...]   # (index in TOPIC_LABELS, weight) for one term
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: Mapping[str, Entries]                       # term key -> its topic weights
+    words: Mapping[str, str]                             # stemmed word -> term key
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (rest, key), longest first
+    prefixes: Mapping[str, str]                          # prefix -> term key
+    prefix_lengths: tuple[int, ...]                      # longest first
+    priors: tuple[float, ...]                            # per topic, in TOPIC_LABELS order
+
+
+def parse_line(line: str) -> tuple[str, float] | None:
+    """`"world cup 3"` -> `("world cup", 3.0)`; blank lines and comments -> None."""
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        return None
+    head, _, last = line.rpartition(" ")
+    try:
+        return head.strip(), float(last)
+    except ValueError:
+        return line, 1.0
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf8")
+
+
+def _add_term(term: str, topic: int, weight: float, raw: dict, words: dict, phrases: dict, prefixes: dict) -> None:
+    if term.endswith("*"):
+        key = term[:-1].lower().strip()
+        if len(key) < 4 or " " in key:
+            raise ValueError(f"prefix {term!r}: one word of at least 4 letters")
+        prefixes[key] = key + "*"
+        key += "*"
+    else:
+        tokens = tuple(tokenize(term))
+        if not tokens:
+            raise ValueError(f"term {term!r} has no word in it")
+        key = " ".join(tokens)
+        if len(tokens) == 1:
+            words[key] = key
+        else:
+            phrases[tokens[0]].add((tokens[1:], key))
+    if topic in raw[key]:
+        raise ValueError(f"{term!r} repeats the term {key!r} given earlier in the file")
+    raw[key][topic] = weight
+
+
+def _priors() -> tuple[float, ...]:
+    given = dict(filter(None, map(parse_line, _read("_priors.tsv").splitlines())))
+    return tuple(given.get(label, 0.0) for label in TOPIC_LABELS)
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Build the lexicon from the data files (once per process; the result is read-only)."""
+    raw: dict[str, dict[int, float]] = defaultdict(dict)
+    words: dict[str, str] = {}
+    phrases: dict[str, set] = defaultdict(set)
+    prefixes: dict[str, str] = {}
+    for topic, label in enumerate(TOPIC_LABELS):
+        for number, line in enumerate(_read(f"{label}.tsv").splitlines(), 1):
+            parsed = parse_line(line)
+            if parsed is None:
+                continue
+            try:
+                _add_term(parsed[0], topic, parsed[1], raw, words, phrases, prefixes)
+            except ValueError as e:
+                raise ValueError(f"lexicon/{label}.tsv line {number}: {e}") from None
+    return Lexicon(
+        entries=MappingProxyType({k: tuple(sorted(v.items())) for k, v in raw.items()}),
+        words=MappingProxyType(words),
+        phrases=MappingProxyType({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()}),
+        prefixes=MappingProxyType(prefixes),
+        prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
+        priors=_priors(),
+    )

@@ -1,0 +1,59 @@
+"""Small dataclasses passed between the stages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TOPIC_LABELS: tuple[str, ...] = (
+    "arts-culture-entertainment", "conflict-war-peace", "crime-law-justice",
+    "disaster-accident-emergency", "economy-business-finance", "education",
+    "environment", "health", "human-interest", "labour", "lifestyle-leisure",
+    "politics", "religion", "science-technology", "society", "sport", "weather",
+)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One article as the clean stage found it in a dump."""
+    title: str | None
+    paragraphs: tuple[str, ...]
+    published: str | None = None   # ISO date, YYYY-MM-DD
+    source: str | None = None      # site or publication name
+    language: str | None = None    # ISO 639-1 code
+    url: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Topic:
+    label: str
+    score: float   # in [0, 1]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What dedup needs of a text: its exact hash and a consistent sample of its 5-gram hashes."""
+    exact: str
+    sample: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stored article that shares sampled shingles with the new one."""
+    article_id: str
+    shared: int
+    size: int   # the stored article's sample size
+
+
+@dataclass(frozen=True)
+class Verdict:
+    duplicate_of: str | None
+    kind: str            # "original", "exact" or "near"
+    containment: float = 0.0
+    jaccard: float = 0.0
+
+    @property
+    def status(self) -> str:
+        return "original" if self.duplicate_of is None else "duplicate"

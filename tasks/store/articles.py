@@ -1,0 +1,160 @@
+"""Article rows: the dedup queries and the write, run inside the store's exclusive section,
+and the reads behind `ingest export` and `ingest show`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from sqlalchemy import Connection, delete, func, insert, select, true, update
+
+from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
+from tasks.store.dumps import now
+from tasks.store.schema import articles, shingles
+
+MAX_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One article ready to store: what the stages made of one record of a dump."""
+    index: int
+    extracted: Extracted
+    topics: tuple[Topic, ...]
+    classifier: str
+    fingerprint: Fingerprint
+
+
+Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
+
+
+def article_id(dump_id: str, index: int) -> str:
+    return f"{dump_id}-{index}"
+
+
+def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide: Decide, version: str) -> Verdict:
+    """Dedup one draft against every article stored before it, then insert or update it.
+
+    An article being re-processed keeps its place in arrival order (`seq`) and is compared only
+    with articles that arrived before it, so a re-queue never turns an original into a copy of
+    its own duplicate."""
+    aid = article_id(dump_id, draft.index)
+    seq = conn.execute(select(articles.c.seq).where(articles.c.id == aid)).scalar()
+    fp = draft.fingerprint
+    verdict = decide(fp, _exact_match(conn, fp.exact, seq), _near_matches(conn, fp.sample, seq))
+    verdict = _to_root(conn, verdict)
+    row = _row(aid, dump_id, source_file, draft, verdict, version)
+    if seq is None:
+        seq = conn.execute(insert(articles).values(**row, created_at=row["updated_at"])).inserted_primary_key[0]
+    else:
+        conn.execute(update(articles).where(articles.c.seq == seq).values(**row))
+        conn.execute(delete(shingles).where(shingles.c.article_seq == seq))
+    if fp.sample:
+        conn.execute(insert(shingles), [{"hash": h, "article_seq": seq} for h in fp.sample])
+    return verdict
+
+
+def drop_stale(conn: Connection, dump_id: str, keep: int) -> None:
+    """Delete the articles a re-processed dump no longer yields (records past `keep`)."""
+    stale = select(articles.c.seq).where(articles.c.dump_id == dump_id, articles.c.record_index >= keep)
+    conn.execute(delete(shingles).where(shingles.c.article_seq.in_(stale)))
+    conn.execute(delete(articles).where(articles.c.dump_id == dump_id, articles.c.record_index >= keep))
+
+
+def _before(column, seq: int | None):
+    return column < seq if seq is not None else true()
+
+
+def _exact_match(conn: Connection, exact: str, seq: int | None) -> str | None:
+    query = (select(articles.c.id).where(articles.c.exact_hash == exact, _before(articles.c.seq, seq))
+             .order_by(articles.c.seq).limit(1))
+    return conn.execute(query).scalar()
+
+
+def _near_matches(conn: Connection, sample: frozenset[int], seq: int | None) -> list[Match]:
+    if not sample:
+        return []
+    shared = func.count().label("shared")
+    hits = (select(shingles.c.article_seq, shared)
+            .where(shingles.c.hash.in_(list(sample)), _before(shingles.c.article_seq, seq))
+            .group_by(shingles.c.article_seq).order_by(shared.desc()).limit(MAX_CANDIDATES).subquery())
+    query = (select(articles.c.id, hits.c.shared, articles.c.sample_size)
+             .join(hits, hits.c.article_seq == articles.c.seq).order_by(hits.c.shared.desc()))
+    return [Match(article_id=r.id, shared=r.shared, size=r.sample_size) for r in conn.execute(query)]
+
+
+def _to_root(conn: Connection, verdict: Verdict) -> Verdict:
+    """Link to the original itself, never to another duplicate: clusters stay stars."""
+    if verdict.duplicate_of is None:
+        return verdict
+    root = conn.execute(select(articles.c.duplicate_of).where(articles.c.id == verdict.duplicate_of)).scalar()
+    if root is None:
+        return verdict
+    return Verdict(duplicate_of=root, kind=verdict.kind, containment=verdict.containment, jaccard=verdict.jaccard)
+
+
+def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdict, version: str) -> dict:
+    ex = draft.extracted
+    return {
+        "id": aid, "dump_id": dump_id, "record_index": draft.index, "source_file": source_file,
+        "title": ex.title, "text": ex.text, "published": ex.published, "source": ex.source,
+        "language": ex.language, "url": ex.url, "classifier": draft.classifier,
+        "topics": json.dumps([{"label": t.label, "score": round(t.score, 4)} for t in draft.topics]),
+        "status": verdict.status, "duplicate_of": verdict.duplicate_of,
+        "dup_kind": None if verdict.duplicate_of is None else verdict.kind,
+        "dup_containment": round(verdict.containment, 4) if verdict.duplicate_of else None,
+        "dup_jaccard": round(verdict.jaccard, 4) if verdict.duplicate_of else None,
+        "exact_hash": draft.fingerprint.exact, "sample_size": len(draft.fingerprint.sample),
+        "pipeline_version": version, "updated_at": now(),
+    }
+
+
+EXPORT_FIELDS = ("id", "dump_id", "source_file", "title", "text", "published", "source", "language",
+                 "url", "topics", "duplicate_of", "status")
+LINEAGE_FIELDS = ("dup_kind", "dup_containment", "dup_jaccard", "classifier", "pipeline_version",
+                  "created_at", "updated_at")
+
+
+def to_json(row) -> dict:
+    doc = {name: row[name] for name in EXPORT_FIELDS + LINEAGE_FIELDS}
+    doc["topics"] = json.loads(doc["topics"])
+    for stamp in ("created_at", "updated_at"):
+        doc[stamp] = doc[stamp].isoformat() if doc[stamp] else None
+    return doc
+
+
+def iterate(conn: Connection, status: str | None = None) -> Iterator[dict]:
+    query = select(articles).order_by(articles.c.seq)
+    if status:
+        query = query.where(articles.c.status == status)
+    for row in conn.execution_options(yield_per=500).execute(query).mappings():
+        yield to_json(row)
+
+
+def get(conn: Connection, aid: str) -> dict | None:
+    row = conn.execute(select(articles).where(articles.c.id == aid)).mappings().first()
+    return to_json(row) if row else None
+
+
+def of_dump(conn: Connection, dump_id: str) -> list[dict]:
+    rows = conn.execute(select(articles).where(articles.c.dump_id == dump_id).order_by(articles.c.record_index))
+    return [to_json(r) for r in rows.mappings()]
+
+
+def totals(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(articles.c.status, func.count()).group_by(articles.c.status)).all()
+    return {"original": 0, "duplicate": 0} | dict(rows)
+
+
+def summary_of(conn: Connection, dump_ids: list[str]) -> dict:
+    """Articles, duplicates and best-topic counts over the articles of these dumps."""
+    result = {"articles": 0, "duplicates": 0, "topics": {}}
+    for start in range(0, len(dump_ids), 500):
+        query = select(articles.c.status, articles.c.topics).where(articles.c.dump_id.in_(dump_ids[start:start + 500]))
+        for status, topics in conn.execute(query):
+            result["articles"] += 1
+            result["duplicates"] += status == "duplicate"
+            best = (json.loads(topics) or [{}])[0].get("label")
+            if best:
+                result["topics"][best] = result["topics"].get(best, 0) + 1
+    return result

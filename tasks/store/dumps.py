@@ -1,0 +1,145 @@
+"""Dump rows: register a file once by content, claim it for processing, mark it done or failed."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tasks.errors import DumpError, NotFound
+from tasks.store.schema import dumps
+
+STATES = ("queued", "processing", "done", "failed")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Registration:
+    dump_id: str
+    source_file: str
+    new: bool      # False: this content was registered before (by any name)
+    state: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    dump_id: str
+    source_file: str
+    raw: bytes
+
+
+def content_id(path: Path) -> str:
+    """The dump's id: the first 16 hex of the sha256 of its bytes (read in blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def too_large_reason(size: int, limit: int) -> str:
+    return (f"dump is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit: raise INGEST_MAX_DUMP_BYTES "
+            f"and run `ingest requeue` on it, or split it")
+
+
+def register(conn: Connection, path: Path, max_bytes: int, version: str) -> Registration:
+    """Insert a dump row for this file unless its content is already known. Race-free: the
+    primary key is the content hash and the insert ignores conflicts."""
+    size = path.stat().st_size
+    dump_id = content_id(path)
+    row = {"id": dump_id, "source_file": path.name, "path": str(path.resolve()), "size": size,
+           "raw_gz": None, "state": "queued", "error": None, "attempts": 0, "articles": 0,
+           "pipeline_version": version, "created_at": now(), "updated_at": now()}
+    if size > max_bytes:
+        row.update(state="failed", error=too_large_reason(size, max_bytes))
+    else:
+        row["raw_gz"] = gzip.compress(path.read_bytes(), 6)
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(dumps)
+    inserted = conn.execute(insert.values(**row).on_conflict_do_nothing(index_elements=["id"])
+                            .returning(dumps.c.id)).scalar()
+    if inserted:
+        return Registration(dump_id, path.name, True, row["state"])
+    state = conn.execute(select(dumps.c.state).where(dumps.c.id == dump_id)).scalar_one()
+    return Registration(dump_id, path.name, False, state)
+
+
+def claim(conn: Connection, dump_id: str) -> Claimed:
+    """Mark the dump processing and return its raw bytes (from the store, or its path if huge)."""
+    row = conn.execute(select(dumps).where(dumps.c.id == dump_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
+    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
+        state="processing", attempts=dumps.c.attempts + 1, updated_at=now()))
+    if row["raw_gz"] is not None:
+        raw = gzip.decompress(row["raw_gz"])
+    else:
+        raw = _read_kept_path(row)
+    return Claimed(dump_id, row["source_file"], raw)
+
+
+def _read_kept_path(row) -> bytes:
+    path = Path(row["path"] or "")
+    if not path.is_file():
+        raise DumpError(f"dump {row['id']} was too large to keep in the store and {path} is gone: "
+                       f"put the file back there and requeue it")
+    return path.read_bytes()
+
+
+def finish(conn: Connection, dump_id: str, n_articles: int, version: str) -> None:
+    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
+        state="done", error=None, articles=n_articles, pipeline_version=version,
+        updated_at=now(), finished_at=now()))
+
+
+def fail(conn: Connection, dump_id: str, reason: str) -> None:
+    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
+        state="failed", error=reason[:2000], updated_at=now(), finished_at=now()))
+
+
+def requeue(conn: Connection, ids: list[str] | None, only_failed: bool) -> list[str]:
+    """Put dumps back to `queued`: the given ids, or all failed ones, or all of them."""
+    query = select(dumps.c.id)
+    if ids:
+        query = query.where(dumps.c.id.in_(ids))
+    elif only_failed:
+        query = query.where(dumps.c.state == "failed")
+    found = list(conn.execute(query.order_by(dumps.c.created_at, dumps.c.id)).scalars())
+    missing = sorted(set(ids or ()) - set(found))
+    if missing:
+        raise NotFound(f"no dump with id {', '.join(missing)}: `ingest status` lists the failed ones")
+    if found:
+        conn.execute(update(dumps).where(dumps.c.id.in_(found)).values(
+            state="queued", error=None, updated_at=now(), finished_at=None))
+    return found
+
+
+def states(conn: Connection, ids: list[str]) -> dict[str, str]:
+    result = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        result.update(conn.execute(select(dumps.c.id, dumps.c.state).where(dumps.c.id.in_(chunk))).all())
+    return result
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(dumps.c.state, func.count()).group_by(dumps.c.state)).all()
+    return {state: 0 for state in STATES} | dict(rows)
+
+
+def recent_failures(conn: Connection, limit: int = 10) -> list[dict]:
+    query = (select(dumps.c.id, dumps.c.source_file, dumps.c.error, dumps.c.updated_at, dumps.c.attempts)
+             .where(dumps.c.state == "failed").order_by(dumps.c.updated_at.desc()).limit(limit))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def get(conn: Connection, dump_id: str) -> dict | None:
+    cols = [c for c in dumps.c if c.name != "raw_gz"]
+    row = conn.execute(select(*cols).where(dumps.c.id == dump_id)).mappings().first()
+    return dict(row) if row else None

@@ -1,0 +1,59 @@
+"""Tables of the output store."""
+from sqlalchemy import (BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer,
+                        LargeBinary, MetaData, String, Table, Text)
+
+metadata = MetaData()
+
+# One row per distinct dump content: the raw bytes (gzip) stay here so a re-queue is always possible.
+dumps = Table(
+    "dumps", metadata,
+    Column("id", String(32), primary_key=True),            # sha256 of the raw bytes, 16 hex
+    Column("source_file", Text, nullable=False),           # the file name it arrived under
+    Column("path", Text),                                  # where it was seen (huge dumps stay there)
+    Column("size", BigInteger, nullable=False),
+    Column("raw_gz", LargeBinary),                         # gzip of the raw bytes; NULL if too large
+    Column("state", String(16), nullable=False),           # queued | processing | done | failed
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("articles", Integer, nullable=False, default=0),
+    Column("pipeline_version", String(32)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+Index("ix_dumps_state", dumps.c.state, dumps.c.updated_at)
+
+articles = Table(
+    "articles", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),   # arrival order: originals come first
+    Column("id", String(48), nullable=False, unique=True),           # <dump id>-<record index>
+    Column("dump_id", String(32), ForeignKey("dumps.id"), nullable=False, index=True),
+    Column("record_index", Integer, nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("published", String(10)),
+    Column("source", Text),
+    Column("language", String(8)),
+    Column("url", Text),
+    Column("topics", Text, nullable=False),                          # JSON [{"label", "score"}]
+    Column("classifier", String(64)),
+    Column("status", String(16), nullable=False),                   # original | duplicate
+    Column("duplicate_of", String(48)),
+    Column("dup_kind", String(8)),                                   # exact | near
+    Column("dup_containment", Float),
+    Column("dup_jaccard", Float),
+    Column("exact_hash", String(32), nullable=False, index=True),
+    Column("sample_size", Integer, nullable=False),
+    Column("pipeline_version", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Inverted index of each article's sampled 5-gram hashes (see tasks/stages/dedup.py).
+shingles = Table(
+    "shingles", metadata,
+    Column("hash", BigInteger, primary_key=True),
+    Column("article_seq", Integer, ForeignKey("articles.seq", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_shingles_article", shingles.c.article_seq)

@@ -1,0 +1,101 @@
+"""The Store: one object per process, over one SQLAlchemy engine, that the shells use.
+
+Each method is one short transaction; `save_articles` is the exclusive one (see engine.py).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from tasks.errors import StoreError
+from tasks.store import articles, dumps
+from tasks.store.articles import Decide, Draft
+from tasks.store.engine import exclusive, make_engine
+from tasks.store.schema import metadata
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot reach the store at {self.safe_url}: {exc.orig}. "
+                             f"Start the database or fix INGEST_STORE_URL") from exc
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # dumps
+    def register(self, path: Path, max_bytes: int, version: str) -> dumps.Registration:
+        with self.engine.begin() as conn:
+            return dumps.register(conn, path, max_bytes, version)
+
+    def claim(self, dump_id: str) -> dumps.Claimed:
+        with self.engine.begin() as conn:
+            return dumps.claim(conn, dump_id)
+
+    def fail(self, dump_id: str, reason: str) -> None:
+        with self.engine.begin() as conn:
+            dumps.fail(conn, dump_id, reason)
+
+    def requeue(self, ids: list[str] | None = None, only_failed: bool = False) -> list[str]:
+        with self.engine.begin() as conn:
+            return dumps.requeue(conn, ids, only_failed)
+
+    def states(self, ids: list[str]) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return dumps.states(conn, ids)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dumps.counts(conn)
+
+    def recent_failures(self, limit: int = 10) -> list[dict]:
+        with self.engine.connect() as conn:
+            return dumps.recent_failures(conn, limit)
+
+    def dump(self, dump_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return dumps.get(conn, dump_id)
+
+    # articles
+    def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
+                      version: str) -> list:
+        """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
+        transaction: a crash leaves either all of it or none."""
+        with exclusive(self.engine) as conn:
+            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version) for d in drafts]
+            articles.drop_stale(conn, dump_id, keep=len(drafts))
+            dumps.finish(conn, dump_id, len(drafts), version)
+            return verdicts
+
+    def article(self, article_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return articles.get(conn, article_id)
+
+    def articles_of(self, dump_id: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            return articles.of_dump(conn, dump_id)
+
+    def export(self, status: str | None = None) -> Iterator[dict]:
+        with self.engine.connect() as conn:
+            yield from articles.iterate(conn, status)
+
+    def summary_of(self, dump_ids: list[str]) -> dict:
+        with self.engine.connect() as conn:
+            return articles.summary_of(conn, dump_ids)
+
+    def totals(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return articles.totals(conn)
+
+
+__all__ = ["Store", "StoreError", "SQLAlchemyError"]

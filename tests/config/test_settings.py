@@ -1,0 +1,24 @@
+from pathlib import Path
+
+import pytest
+
+from config import load
+from tasks.errors import ConfigError
+
+
+def test_defaults_make_the_embedded_run_work():
+    s = load({})
+    assert s.embedded and s.inbox == Path("./inbox") and s.data_dir == Path("./data")
+    assert s.store_url_or_default().startswith("sqlite:///") and s.store_url_or_default().endswith("data/ingest.db")
+
+
+def test_variables_override_defaults():
+    s = load({"INGEST_BROKER_URL": "redis://h:6379/0", "INGEST_STORE_URL": "postgresql://u@h/db",
+              "INGEST_DATA_DIR": "/tmp/x", "INGEST_MAX_DUMP_BYTES": "10"})
+    assert not s.embedded and s.store_url_or_default() == "postgresql://u@h/db"
+    assert s.model_path == Path("/tmp/x/models/topics.joblib") and s.max_dump_bytes == 10
+
+
+def test_a_malformed_number_says_which_variable():
+    with pytest.raises(ConfigError, match="INGEST_MAX_DUMP_BYTES"):
+        load({"INGEST_MAX_DUMP_BYTES": "lots"})

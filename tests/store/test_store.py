@@ -1,0 +1,108 @@
+"""The store on SQLite and on the real PostgreSQL: registration by content, states, dedup writes."""
+from functools import partial
+
+import pytest
+
+from tasks.errors import NotFound
+from tasks.stages import dedup
+from tasks.stages.model import Extracted, Topic
+from tasks.store import Store
+from tasks.store.articles import Draft
+
+WIRE = ("Russian Foreign Minister Sergei Lavrov on Saturday met with North Korean leader Kim Jong Un during "
+        "his visit to the secretive country and key Moscow ally. Russian and North Korean state media "
+        "announced the visit earlier, saying Lavrov would stay until Sunday. It is the latest in a series of "
+        "high-profile trips by top Moscow officials as both countries deepen military and political ties.")
+OTHER = ("The central bank raised interest rates by a quarter point on Wednesday, citing inflation that has "
+         "stayed above its target for two years, and signalled that more increases may follow this autumn.")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path}/s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    s = Store(url)
+    yield s
+    s.close()
+
+
+def draft(text: str, index: int = 0) -> Draft:
+    ex = Extracted(title="t", paragraphs=(text,))
+    return Draft(index, ex, (Topic("politics", 0.9),), "test", dedup.fingerprint(text))
+
+
+def ingest(store: Store, tmp_path, name: str, text: str) -> tuple[str, list]:
+    path = tmp_path / name
+    path.write_text(text)
+    reg = store.register(path, 10_000, "v")
+    store.claim(reg.dump_id)
+    verdicts = store.save_articles(reg.dump_id, name, [draft(text)], dedup.decide, "v")
+    return reg.dump_id, verdicts
+
+
+def test_register_is_idempotent_by_content(store, tmp_path):
+    # given the same bytes under two names
+    (tmp_path / "a.txt").write_text(WIRE)
+    (tmp_path / "b.txt").write_text(WIRE)
+    first = store.register(tmp_path / "a.txt", 10_000, "v")
+    second = store.register(tmp_path / "b.txt", 10_000, "v")
+    # then one dump exists, known by its first name
+    assert first.new and not second.new and first.dump_id == second.dump_id
+    assert store.counts()["queued"] == 1 and store.dump(first.dump_id)["source_file"] == "a.txt"
+
+
+def test_a_huge_dump_is_registered_failed_with_its_reason(store, tmp_path):
+    (tmp_path / "big.txt").write_text("x" * 5000)
+    reg = store.register(tmp_path / "big.txt", 1000, "v")
+    assert reg.state == "failed" and "INGEST_MAX_DUMP_BYTES" in store.dump(reg.dump_id)["error"]
+    # and it can be claimed again from its path once re-queued
+    assert store.requeue([reg.dump_id]) == [reg.dump_id]
+    assert store.claim(reg.dump_id).raw == b"x" * 5000
+
+
+def test_claim_returns_the_raw_bytes_and_counts_attempts(store, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"caf\xe9")
+    reg = store.register(tmp_path / "a.txt", 10_000, "v")
+    assert store.claim(reg.dump_id).raw == b"caf\xe9"
+    assert store.dump(reg.dump_id)["state"] == "processing" and store.dump(reg.dump_id)["attempts"] == 1
+
+
+def test_exact_and_near_duplicates_link_to_the_original(store, tmp_path):
+    original, _ = ingest(store, tmp_path, "a.txt", WIRE)
+    _, exact = ingest(store, tmp_path, "b.txt", WIRE.upper())
+    _, near = ingest(store, tmp_path, "c.txt", WIRE + " Pyongyang sent thousands of troops to Kursk.")
+    _, other = ingest(store, tmp_path, "d.txt", OTHER)
+    assert exact[0].kind == "exact" and exact[0].duplicate_of == f"{original}-0"
+    assert near[0].kind == "near" and near[0].duplicate_of == f"{original}-0"
+    assert other[0].duplicate_of is None
+    assert store.totals() == {"original": 2, "duplicate": 2}
+    exported = list(store.export())
+    assert [a["status"] for a in exported] == ["original", "duplicate", "duplicate", "original"]
+    assert exported[0]["topics"] == [{"label": "politics", "score": 0.9}]
+
+
+def test_reprocessing_keeps_an_original_original(store, tmp_path):
+    # given an original and its duplicate
+    original, _ = ingest(store, tmp_path, "a.txt", WIRE)
+    ingest(store, tmp_path, "b.txt", WIRE + " Extra line about flights between Moscow and Pyongyang.")
+    # when the original is processed again (a requeue --all)
+    store.requeue([original])
+    store.claim(original)
+    again = store.save_articles(original, "a.txt", [draft(WIRE)], dedup.decide, "v2")
+    # then it is still the original, not a copy of its own duplicate
+    assert again[0].duplicate_of is None
+    assert store.article(f"{original}-0")["pipeline_version"] == "v2"
+    assert store.totals() == {"original": 1, "duplicate": 1}
+
+
+def test_failures_are_listed_and_requeued(store, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"")
+    reg = store.register(tmp_path / "bad.txt", 10_000, "v")
+    store.fail(reg.dump_id, "dump is empty")
+    assert store.recent_failures()[0]["error"] == "dump is empty"
+    assert store.requeue(only_failed=True) == [reg.dump_id]
+    assert store.counts()["failed"] == 0 and store.dump(reg.dump_id)["error"] is None
+
+
+def test_requeue_of_an_unknown_id_says_so(store):
+    with pytest.raises(NotFound, match="nope"):
+        store.requeue(["nope"])

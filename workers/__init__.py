@@ -1,0 +1,1 @@
+"""The imperative shell: the `ingest` CLI, the runner behind `ingest run`, the watcher."""

@@ -1,0 +1,188 @@
+"""The `ingest` command: a thin layer over the runner, the store, the queue and the watcher."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from config import load
+from tasks.errors import IngestError, NotFound
+from tasks.store import Store
+from workers import report
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Context:
+    """Settings and the store, made once per command and only when needed."""
+
+    def __init__(self):
+        self.settings = load()
+        self._store = None
+        self.console = Console(stderr=True)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.store_url_or_default())
+        return self._store
+
+
+class IngestGroup(click.Group):
+    """Turns every IngestError into a one-line message and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except IngestError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=IngestGroup, context_settings=CONTEXT)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
+@click.pass_context
+def cli(ctx, verbose):
+    """Turn raw news dumps (text, HTML, scraper JSON, gzip) into clean, deduplicated,
+    topic-labelled articles.
+
+    Configuration comes from INGEST_* environment variables: INGEST_STORE_URL (default: a
+    SQLite file in INGEST_DATA_DIR, ./data), INGEST_BROKER_URL (unset: everything runs in
+    this process), INGEST_INBOX (./inbox), INGEST_DATA_DIR (./data).
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Context()
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def run(obj: Context, folders):
+    """Ingest every dump in FOLDERS (default: the inbox) and print a summary.
+
+    Without INGEST_BROKER_URL the dumps are processed here; with it they go to the workers and
+    this waits until each is done or failed. Dumps already stored are skipped (by content), so
+    a second run stores nothing new. Exits 1 if any dump failed.
+    """
+    from workers.runner import run as run_folders
+    folders = list(folders) or [obj.settings.inbox]
+    for folder in folders:
+        if not folder.exists():
+            raise click.ClickException(f"{folder} does not exist: give a folder of dumps, or create the inbox")
+    result = run_folders(obj.settings, folders, obj.console, obj.store)
+    report.run_summary(Console(), result)
+    sys.exit(1 if result.failed or result.timed_out else 0)
+
+
+@cli.command()
+@click.pass_obj
+def watch(obj: Context):
+    """Watch the inbox (INGEST_INBOX) and ingest each new dump once.
+
+    On start it rescans the inbox, so files that arrived while it was down are not missed. A
+    file is taken only once its size has been stable for INGEST_SETTLE_SECONDS; temporary names
+    (.tmp, .part, dot-files) are ignored. Stop it with Ctrl-C.
+    """
+    from workers.watcher import watch_forever
+    watch_forever(obj.settings, obj.store, obj.console)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--failed", "only_failed", is_flag=True, help="Every dump in the failed state.")
+@click.option("--all", "everything", is_flag=True, help="Every dump (e.g. after training a new topic model).")
+@click.pass_obj
+def requeue(obj: Context, ids, only_failed, everything):
+    """Put dumps back on the queue: the given dump IDS, --failed, or --all.
+
+    With a broker they are sent to the workers; embedded, they are processed here now.
+    """
+    if bool(ids) + only_failed + everything != 1:
+        raise click.UsageError("give dump IDS, or --failed, or --all (one of them)")
+    requeued = obj.store.requeue(list(ids) or None, only_failed=only_failed)
+    if not requeued:
+        click.echo("nothing to requeue")
+        return
+    from workers.runner import dispatch
+    failed = dispatch(obj.settings, obj.store, requeued, obj.console)
+    click.echo(f"requeued {len(requeued)} dump(s)" + (f"; {failed} failed again" if failed else ""))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.option("--failures", default=10, show_default=True, help="How many recent failures to list.")
+@click.pass_obj
+def status(obj: Context, failures):
+    """Counts of dumps by state, articles, the queue depth and the recent failures."""
+    depth = "embedded (no queue)"
+    if not obj.settings.embedded:
+        from workers.queue import Queue
+        try:
+            depth = Queue(obj.settings).depth()
+        except IngestError as exc:
+            depth = f"unreachable: {exc}"
+    console = Console()
+    report.status(console, obj.store.counts(), obj.store.totals(), depth, obj.store.safe_url, obj.settings.broker_url)
+    recent = obj.store.recent_failures(failures)
+    if recent:
+        report.failures(console, recent)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
+              help="One JSON object per line.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--status", type=click.Choice(["original", "duplicate"]), help="Only articles with this status.")
+@click.pass_obj
+def export(obj: Context, fmt, out, status):
+    """Write every stored article, one JSON object a line, in arrival order."""
+    stream = out.open("w", encoding="utf8") if out else sys.stdout
+    count = 0
+    try:
+        for doc in obj.store.export(status):
+            stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out:
+            stream.close()
+    obj.console.print(f"exported {count} article(s)" + (f" to {out}" if out else ""))
+
+
+@cli.command()
+@click.argument("item_id")
+@click.pass_obj
+def show(obj: Context, item_id):
+    """Print one article or one dump, as JSON, with its lineage.
+
+    ITEM_ID is an article id (`<dump id>-<record>`, as in `ingest export`), which prints the
+    article with its dump (file, state, attempts, pipeline version); or a dump id (as in
+    `ingest status`), which prints the dump with its state, error and article ids.
+    """
+    article = obj.store.article(item_id)
+    if article:
+        dump = obj.store.dump(article["dump_id"])
+        report.show(Console(), "article", {**article, "dump": dump})
+        return
+    dump = obj.store.dump(item_id)
+    if not dump:
+        raise NotFound(f"no article or dump with id {item_id!r}: ids are in `ingest export` and `ingest status`")
+    report.show(Console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
+
+
+def _add_topics() -> None:
+    try:
+        from workers.topics_cli import topics
+    except ImportError:  # pragma: no cover - the topics CLI is part of the package
+        return
+    cli.add_command(topics)
+
+
+_add_topics()
+
+
+def main() -> None:
+    cli(prog_name="ingest")

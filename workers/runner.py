@@ -1,0 +1,123 @@
+"""`ingest run`: register every dump in some folders, get each processed, report.
+
+Embedded (no INGEST_BROKER_URL): the dumps are processed here, in this process, by the same
+Pipeline the workers run. With a broker: they are sent to the queue, and this waits, polling
+the store, until each is done or failed.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from config.settings import Settings
+from tasks.pipeline import Pipeline
+from tasks.store import Store
+from workers.intake import scan
+
+log = logging.getLogger(__name__)
+FINAL = ("done", "failed")
+
+
+@dataclass
+class RunReport:
+    seen: int = 0                 # dump files found
+    distinct: int = 0             # distinct contents among them
+    new: int = 0                  # never seen before this run
+    already_done: int = 0         # stored earlier: nothing to do
+    processed: int = 0            # done in this run
+    failed: list[dict] = field(default_factory=list)
+    articles: int = 0
+    duplicates: int = 0
+    topics: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    timed_out: int = 0
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def register_all(store: Store, settings: Settings, paths: list[Path], console: Console) -> dict[str, object]:
+    """Register each file; return {dump id: Registration} (one per distinct content)."""
+    seen = {}
+    with _progress(console) as progress:
+        task = progress.add_task("registering", total=len(paths))
+        for path in paths:
+            reg = store.register(path, settings.max_dump_bytes, settings.pipeline_version)
+            seen.setdefault(reg.dump_id, reg)
+            progress.advance(task)
+    return seen
+
+
+def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None) -> RunReport:
+    started = time.perf_counter()
+    store = store or Store(settings.store_url_or_default())
+    paths = [p for folder in folders for p in scan(folder)]
+    regs = register_all(store, settings, paths, console)
+    report = RunReport(seen=len(paths), distinct=len(regs), new=sum(r.new for r in regs.values()))
+    todo = [i for i, r in regs.items() if r.state not in FINAL]
+    report.already_done = sum(r.state == "done" and not r.new for r in regs.values())
+    if todo:
+        if settings.embedded:
+            _process_here(settings, store, todo, console)
+        else:
+            report.timed_out = _enqueue_and_wait(settings, store, todo, console)
+    _fill(report, store, list(regs), todo)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _process_here(settings: Settings, store: Store, todo: list[str], console: Console) -> None:
+    pipeline = Pipeline(settings, store)
+    with _progress(console) as progress:
+        task = progress.add_task("ingesting", total=len(todo))
+        for dump_id in todo:
+            try:
+                pipeline.process(dump_id)
+            except Exception as exc:  # our bug, not the dump's: record it and go on
+                log.exception("dump %s crashed the pipeline", dump_id)
+                pipeline.fail_unexpected(dump_id, exc)
+            progress.advance(task)
+
+
+def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], console: Console) -> int:
+    """Send the dumps to the workers, then wait for them; returns how many did not finish in time."""
+    from workers.queue import Queue   # Celery is only needed with a broker
+    Queue(settings).submit(todo)
+    deadline = time.monotonic() + settings.run_timeout if settings.run_timeout else None
+    pending = set(todo)
+    with _progress(console) as progress:
+        task = progress.add_task(f"waiting for workers ({settings.queue})", total=len(todo))
+        while pending and (deadline is None or time.monotonic() < deadline):
+            finished = {i for i, s in store.states(sorted(pending)).items() if s in FINAL}
+            pending -= finished
+            progress.update(task, completed=len(todo) - len(pending))
+            if pending:
+                time.sleep(0.2)
+    return len(pending)
+
+
+def _fill(report: RunReport, store: Store, ids: list[str], todo: list[str]) -> None:
+    states = store.states(ids)
+    report.processed = sum(states.get(i) == "done" for i in todo)
+    report.failed = [store.dump(i) for i in ids if states.get(i) == "failed"]
+    summary = store.summary_of(todo)
+    report.articles, report.duplicates, report.topics = summary["articles"], summary["duplicates"], summary["topics"]
+
+
+def dispatch(settings: Settings, store: Store, dump_ids: list[str], console: Console) -> int:
+    """Get queued dumps processed: sent to the workers (without waiting), or processed here
+    when embedded. Returns how many failed (0 when sent to the workers)."""
+    if not settings.embedded:
+        from workers.queue import Queue
+        Queue(settings).submit(dump_ids)
+        return 0
+    _process_here(settings, store, dump_ids, console)
+    states = store.states(dump_ids)
+    return sum(s == "failed" for s in states.values())
