@@ -9,5 +9,4 @@ TASK_TIME_LIMIT = 300               # seconds one dump may take before the worke
 VISIBILITY_TIMEOUT = 3600           # Redis re-delivers an unacked task after this; > any task
 SETTLE_SECONDS = 1.0                # the watcher waits until a file's size is stable this long
 RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
-NEAR_DUP_CONTAINMENT = 0.5          # share of the smaller text's 5-grams found in the other
-NEAR_DUP_JACCARD = 0.5
+NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup.py)

@@ -27,8 +27,7 @@ class Settings:
     visibility_timeout: int = defaults.VISIBILITY_TIMEOUT
     settle_seconds: float = defaults.SETTLE_SECONDS
     run_timeout: float = defaults.RUN_TIMEOUT
-    near_dup_containment: float = defaults.NEAR_DUP_CONTAINMENT
-    near_dup_jaccard: float = defaults.NEAR_DUP_JACCARD
+    near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     pipeline_version: str = PIPELINE_VERSION
     extra: dict = field(default_factory=dict)
 
@@ -71,6 +70,5 @@ def load(env: dict | None = None) -> Settings:
         visibility_timeout=_number(env, "INGEST_VISIBILITY_TIMEOUT", defaults.VISIBILITY_TIMEOUT),
         settle_seconds=_number(env, "INGEST_SETTLE_SECONDS", defaults.SETTLE_SECONDS, float),
         run_timeout=_number(env, "INGEST_RUN_TIMEOUT", defaults.RUN_TIMEOUT, float),
-        near_dup_containment=_number(env, "INGEST_NEAR_DUP_CONTAINMENT", defaults.NEAR_DUP_CONTAINMENT, float),
-        near_dup_jaccard=_number(env, "INGEST_NEAR_DUP_JACCARD", defaults.NEAR_DUP_JACCARD, float),
+        near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
     )

@@ -67,8 +67,7 @@ class Pipeline:
             self.store.fail(dump_id, str(exc))
             log.info("dump %s failed: %s", dump_id, exc)
             return Outcome(dump_id, "failed", error=str(exc))
-        decide = partial(dedup.decide, containment=self.settings.near_dup_containment,
-                         jaccard=self.settings.near_dup_jaccard)
+        decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
                                             self.settings.pipeline_version)
         return Outcome(dump_id, "done", articles=len(drafts),

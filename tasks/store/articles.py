@@ -32,8 +32,25 @@ def article_id(dump_id: str, index: int) -> str:
     return f"{dump_id}-{index}"
 
 
-def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide: Decide, version: str) -> Verdict:
+def horizon(conn: Connection) -> int:
+    """The newest article's seq. Articles are inserted only inside the exclusive section, so
+    seq order is commit order: everything up to the horizon is already visible."""
+    return conn.execute(select(func.coalesce(func.max(articles.c.seq), 0))).scalar_one()
+
+
+def prior_matches(conn: Connection, dump_id: str, draft: Draft) -> list[Match]:
+    """The costly near-match query, run *before* the exclusive section (see save)."""
+    seq = conn.execute(select(articles.c.seq).where(articles.c.id == article_id(dump_id, draft.index))).scalar()
+    return _near_matches(conn, draft.fingerprint.sample, seq)
+
+
+def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide: Decide, version: str,
+         prior: list[Match], seen_up_to: int) -> Verdict:
     """Dedup one draft against every article stored before it, then insert or update it.
+
+    Runs inside the exclusive section. `prior` holds the near matches found before it among
+    articles up to `seen_up_to`; only articles committed since are queried here, so the
+    section stays short however large the store grows.
 
     An article being re-processed keeps its place in arrival order (`seq`) and is compared only
     with articles that arrived before it, so a re-queue never turns an original into a copy of
@@ -41,7 +58,8 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
     aid = article_id(dump_id, draft.index)
     seq = conn.execute(select(articles.c.seq).where(articles.c.id == aid)).scalar()
     fp = draft.fingerprint
-    verdict = decide(fp, _exact_match(conn, fp.exact, seq), _near_matches(conn, fp.sample, seq))
+    recent = _near_matches(conn, fp.sample, seq, after=seen_up_to)
+    verdict = decide(fp, _exact_match(conn, fp.exact, seq), _merge(prior, recent))
     verdict = _to_root(conn, verdict)
     row = _row(aid, dump_id, source_file, draft, verdict, version)
     if seq is None:
@@ -49,9 +67,19 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
     else:
         conn.execute(update(articles).where(articles.c.seq == seq).values(**row))
         conn.execute(delete(shingles).where(shingles.c.article_seq == seq))
-    if fp.sample:
+    if fp.sample and verdict.duplicate_of is None:
+        # Only originals are indexed: a duplicate is linked to its original, which a later copy
+        # finds as well, and the index stays as large as the distinct stories, not the dumps.
         conn.execute(insert(shingles), [{"hash": h, "article_seq": seq} for h in fp.sample])
     return verdict
+
+
+def _merge(prior: list[Match], recent: list[Match]) -> list[Match]:
+    best: dict[str, Match] = {}
+    for m in prior + recent:
+        if m.article_id not in best or m.shared > best[m.article_id].shared:
+            best[m.article_id] = m
+    return list(best.values())
 
 
 def drop_stale(conn: Connection, dump_id: str, keep: int) -> None:
@@ -71,12 +99,13 @@ def _exact_match(conn: Connection, exact: str, seq: int | None) -> str | None:
     return conn.execute(query).scalar()
 
 
-def _near_matches(conn: Connection, sample: frozenset[int], seq: int | None) -> list[Match]:
+def _near_matches(conn: Connection, sample: frozenset[int], seq: int | None, after: int = 0) -> list[Match]:
     if not sample:
         return []
     shared = func.count().label("shared")
     hits = (select(shingles.c.article_seq, shared)
-            .where(shingles.c.hash.in_(list(sample)), _before(shingles.c.article_seq, seq))
+            .where(shingles.c.hash.in_(list(sample)), _before(shingles.c.article_seq, seq),
+                   shingles.c.article_seq > after)
             .group_by(shingles.c.article_seq).order_by(shared.desc()).limit(MAX_CANDIDATES).subquery())
     query = (select(articles.c.id, hits.c.shared, articles.c.sample_size)
              .join(hits, hits.c.article_seq == articles.c.seq).order_by(hits.c.shared.desc()))

@@ -24,7 +24,7 @@ def now() -> datetime:
 class Registration:
     dump_id: str
     source_file: str
-    new: bool      # False: this content was registered before (by any name)
+    new: bool      # False: this file (same name, same bytes) was registered before
     state: str
 
 
@@ -35,9 +35,12 @@ class Claimed:
     raw: bytes
 
 
-def content_id(path: Path) -> str:
-    """The dump's id: the first 16 hex of the sha256 of its bytes (read in blocks)."""
-    digest = hashlib.sha256()
+def dump_key(path: Path) -> str:
+    """The dump's id: 16 hex of the sha256 of its file name and bytes (read in blocks).
+
+    The same file seen again (a second run, a watcher restart) is the same dump; the same
+    bytes under another name are another dump, stored as an exact duplicate, not lost."""
+    digest = hashlib.sha256(path.name.encode("utf8") + b"\0")
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -50,10 +53,10 @@ def too_large_reason(size: int, limit: int) -> str:
 
 
 def register(conn: Connection, path: Path, max_bytes: int, version: str) -> Registration:
-    """Insert a dump row for this file unless its content is already known. Race-free: the
-    primary key is the content hash and the insert ignores conflicts."""
+    """Insert a dump row for this file unless it is already known. Race-free: the primary key
+    is the hash of name and content, and the insert ignores conflicts."""
     size = path.stat().st_size
-    dump_id = content_id(path)
+    dump_id = dump_key(path)
     row = {"id": dump_id, "source_file": path.name, "path": str(path.resolve()), "size": size,
            "raw_gz": None, "state": "queued", "error": None, "attempts": 0, "articles": 0,
            "pipeline_version": version, "created_at": now(), "updated_at": now()}
@@ -72,11 +75,11 @@ def register(conn: Connection, path: Path, max_bytes: int, version: str) -> Regi
 
 def claim(conn: Connection, dump_id: str) -> Claimed:
     """Mark the dump processing and return its raw bytes (from the store, or its path if huge)."""
-    row = conn.execute(select(dumps).where(dumps.c.id == dump_id)).mappings().first()
+    row = conn.execute(update(dumps).where(dumps.c.id == dump_id)
+                       .values(state="processing", attempts=dumps.c.attempts + 1, updated_at=now())
+                       .returning(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz)).mappings().first()
     if row is None:
         raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
-    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
-        state="processing", attempts=dumps.c.attempts + 1, updated_at=now()))
     if row["raw_gz"] is not None:
         raw = gzip.decompress(row["raw_gz"])
     else:
@@ -90,6 +93,11 @@ def _read_kept_path(row) -> bytes:
         raise DumpError(f"dump {row['id']} was too large to keep in the store and {path} is gone: "
                        f"put the file back there and requeue it")
     return path.read_bytes()
+
+
+def articles_count(dump_id: str):
+    """How many articles the dump yielded last time (a query to execute)."""
+    return select(dumps.c.articles).where(dumps.c.id == dump_id)
 
 
 def finish(conn: Connection, dump_id: str, n_articles: int, version: str) -> None:

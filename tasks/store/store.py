@@ -70,10 +70,17 @@ class Store:
     def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
                       version: str) -> list:
         """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
-        transaction: a crash leaves either all of it or none."""
+        transaction: a crash leaves either all of it or none. The near-match queries run
+        before it, against a snapshot; inside it, only what was committed since is checked."""
+        with self.engine.connect() as conn:
+            seen_up_to = articles.horizon(conn)
+            prior = [articles.prior_matches(conn, dump_id, d) for d in drafts]
+            had = conn.execute(dumps.articles_count(dump_id)).scalar() or 0
         with exclusive(self.engine) as conn:
-            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version) for d in drafts]
-            articles.drop_stale(conn, dump_id, keep=len(drafts))
+            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to)
+                        for d, p in zip(drafts, prior)]
+            if had > len(drafts):
+                articles.drop_stale(conn, dump_id, keep=len(drafts))
             dumps.finish(conn, dump_id, len(drafts), version)
             return verdicts
 

@@ -28,15 +28,22 @@ def test_exact_match_wins():
     assert (verdict.duplicate_of, verdict.kind, verdict.status) == ("a-0", "exact", "duplicate")
 
 
-def test_contained_text_is_a_near_duplicate_even_with_low_jaccard():
-    # given a stored article of 40 sampled shingles and a new one of 10, 8 of them shared
+def test_a_text_mostly_contained_in_a_longer_one_is_a_near_duplicate():
+    # given a stored article three times as long that holds 90% of the new text
     fp = dedup.fingerprint(WIRE)
     size = len(fp.sample)
-    shared = max(dedup.MIN_SHARED, int(size * 0.7))
-    verdict = dedup.decide(fp, None, [Match("old-0", shared, size * 4)])
-    # then containment (0.7) makes it a duplicate although Jaccard is low
+    verdict = dedup.decide(fp, None, [Match("old-0", round(size * 0.9), size * 3)])
+    # then containment makes it a duplicate although Jaccard is low
     assert verdict.duplicate_of == "old-0" and verdict.kind == "near"
-    assert verdict.containment > 0.6 and verdict.jaccard < 0.25
+    assert verdict.containment > 0.85 and verdict.jaccard < 0.35
+
+
+def test_a_follow_up_reusing_a_third_is_not_a_duplicate():
+    # given a stored article of the same size that shares 40% of the new text (a follow-up)
+    fp = dedup.fingerprint(WIRE)
+    size = len(fp.sample)
+    verdict = dedup.decide(fp, None, [Match("old-0", round(size * 0.4), size)])
+    assert verdict.duplicate_of is None
 
 
 def test_small_overlap_is_not_a_duplicate():
@@ -48,5 +55,5 @@ def test_small_overlap_is_not_a_duplicate():
 def test_best_candidate_is_chosen():
     fp = dedup.fingerprint(WIRE)
     n = len(fp.sample)
-    verdict = dedup.decide(fp, None, [Match("weak", int(n * 0.55) or 3, n), Match("strong", n, n)])
+    verdict = dedup.decide(fp, None, [Match("weak", round(n * 0.75), n), Match("strong", n, n)])
     assert verdict.duplicate_of == "strong"

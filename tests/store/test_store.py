@@ -39,15 +39,17 @@ def ingest(store: Store, tmp_path, name: str, text: str) -> tuple[str, list]:
     return reg.dump_id, verdicts
 
 
-def test_register_is_idempotent_by_content(store, tmp_path):
-    # given the same bytes under two names
+def test_register_is_idempotent_by_name_and_content(store, tmp_path):
+    # given a file registered twice, and the same bytes under another name
     (tmp_path / "a.txt").write_text(WIRE)
-    (tmp_path / "b.txt").write_text(WIRE)
     first = store.register(tmp_path / "a.txt", 10_000, "v")
-    second = store.register(tmp_path / "b.txt", 10_000, "v")
-    # then one dump exists, known by its first name
-    assert first.new and not second.new and first.dump_id == second.dump_id
-    assert store.counts()["queued"] == 1 and store.dump(first.dump_id)["source_file"] == "a.txt"
+    again = store.register(tmp_path / "a.txt", 10_000, "v")
+    (tmp_path / "b.txt").write_text(WIRE)
+    copy = store.register(tmp_path / "b.txt", 10_000, "v")
+    # then the file is one dump, and the copy another (to be stored as an exact duplicate)
+    assert first.new and not again.new and first.dump_id == again.dump_id
+    assert copy.new and copy.dump_id != first.dump_id
+    assert store.counts()["queued"] == 2 and store.dump(first.dump_id)["source_file"] == "a.txt"
 
 
 def test_a_huge_dump_is_registered_failed_with_its_reason(store, tmp_path):
@@ -106,3 +108,27 @@ def test_failures_are_listed_and_requeued(store, tmp_path):
 def test_requeue_of_an_unknown_id_says_so(store):
     with pytest.raises(NotFound, match="nope"):
         store.requeue(["nope"])
+
+
+def test_an_exact_copy_of_a_near_duplicate_links_to_the_original(store, tmp_path):
+    original, _ = ingest(store, tmp_path, "a.txt", WIRE)
+    near_text = WIRE + " Pyongyang sent thousands of troops to Kursk."
+    ingest(store, tmp_path, "b.txt", near_text)
+    _, copy = ingest(store, tmp_path, "c.txt", near_text + "\n")
+    assert copy[0].kind == "exact" and copy[0].duplicate_of == f"{original}-0"
+
+
+def test_articles_committed_after_the_snapshot_are_still_seen(store, tmp_path):
+    # given a draft whose prior matches were computed before another worker stored its twin
+    from tasks.store import articles
+    (tmp_path / "x.txt").write_text("x")
+    reg = store.register(tmp_path / "x.txt", 10_000, "v")
+    with store.engine.connect() as conn:
+        seen_up_to = articles.horizon(conn)
+    twin, _ = ingest(store, tmp_path, "a.txt", WIRE + " Extra.")
+    # when it is saved with an empty prior list
+    from tasks.store.engine import exclusive
+    with exclusive(store.engine) as conn:
+        verdict = articles.save(conn, reg.dump_id, "x.txt", draft(WIRE), dedup.decide, "v", [], seen_up_to)
+    # then the delta query inside the exclusive section found the twin
+    assert verdict.duplicate_of == f"{twin}-0"
