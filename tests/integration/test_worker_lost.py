@@ -1,0 +1,57 @@
+"""A worker process killed in the middle of a task loses nothing: the task is put back
+(late acks + task_reject_on_worker_lost) and done by the next process."""
+import os
+import signal
+import subprocess
+import time
+
+from tasks.store import Store
+from tests.integration.processes import BIN, environment, start_worker
+
+
+def big_page(paragraphs: int) -> str:
+    body = "".join(f"<p>Paragraph {i}: the council met again on Tuesday to discuss the budget, the roads and "
+                   f"the new school, and residents asked many questions about taxes and services.</p>\n"
+                   for i in range(paragraphs))
+    return f"<html><head><title>Council minutes</title></head><body><article>{body}</article></body></html>"
+
+
+def pool_children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def wait_for_state(store: Store, state: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if store.counts().get(state):
+            return store.counts()
+        time.sleep(0.05)
+    raise AssertionError(f"no dump reached {state!r}: {store.counts()}")
+
+
+def test_a_killed_worker_process_loses_no_dump(tmp_path, redis_url, pg_url, queue_name):
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_RUN_TIMEOUT="240")
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "minutes.html").write_text(big_page(40_000))
+    worker = start_worker("w1", env, tmp_path)
+    store = Store(pg_url)
+    try:
+        run = subprocess.Popen([str(BIN / "ingest"), "run", str(tmp_path / "dumps")], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # when the dump is being processed, its pool process is killed
+        wait_for_state(store, "processing")
+        children = pool_children(worker.handle.pid)
+        assert children, "no pool process to kill"
+        for child in children:
+            os.kill(child, signal.SIGKILL)
+        # then the task is redelivered and the dump ends done, on a second attempt
+        out, err = run.communicate(timeout=240)
+        assert run.returncode == 0, out + err
+        assert "signal 9" in worker.output() or "WorkerLostError" in worker.output(), worker.output()[-2000:]
+        (article,) = list(store.export())
+        dump = store.dump(article["dump_id"])
+        assert dump["state"] == "done" and dump["attempts"] >= 2
+    finally:
+        store.close()
+        worker.stop()
