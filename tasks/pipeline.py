@@ -16,7 +16,7 @@ from config.settings import Settings
 from tasks.errors import DumpError
 from tasks.stages import dedup
 from tasks.stages.classify import load_classifier
-from tasks.stages.clean import clean
+from tasks.stages.clean import clean, template_candidates
 from tasks.store import Store
 from tasks.store.articles import Draft
 
@@ -77,10 +77,20 @@ class Pipeline:
     def _drafts(self, raw: bytes, source_file: str) -> list[Draft]:
         classifier = self.classifier()
         drafts = []
-        for index, ex in enumerate(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)):
+        for index, ex in enumerate(self._clean(raw, source_file)):
             topics = tuple(classifier.classify(ex.title, ex.text))
-            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text)))
+            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text),
+                                frozenset(template_candidates(ex))))
         return drafts
+
+    def _clean(self, raw: bytes, source_file: str) -> list:
+        """Clean the dump; if lines the store learned as its sources' templates got through,
+        clean it again without them. The source is known only after a first extraction."""
+        found = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)
+        learned = self.store.templates({ex.source for ex in found if ex.source})
+        if learned and any(learned & template_candidates(ex) for ex in found):
+            found = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
+        return found
 
     def fail_unexpected(self, dump_id: str, exc: BaseException) -> None:
         """Record a crash of our own as the dump's reason, so `ingest status` shows it."""

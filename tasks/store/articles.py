@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 from sqlalchemy import Connection, delete, func, insert, select, true, update
 
 from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
+from tasks.store import templates
 from tasks.store.dumps import now
 from tasks.store.schema import articles, shingles
 
@@ -23,6 +24,7 @@ class Draft:
     topics: tuple[Topic, ...]
     classifier: str
     fingerprint: Fingerprint
+    template_hashes: frozenset[int] = frozenset()   # its lines, counted per source if original
 
 
 Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
@@ -62,11 +64,14 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
     verdict = decide(fp, _exact_match(conn, fp.exact, seq), _merge(prior, recent))
     verdict = _to_root(conn, verdict)
     row = _row(aid, dump_id, source_file, draft, verdict, version)
+    row_is_new = seq is None
     if seq is None:
         seq = conn.execute(insert(articles).values(**row, created_at=row["updated_at"])).inserted_primary_key[0]
     else:
         conn.execute(update(articles).where(articles.c.seq == seq).values(**row))
         conn.execute(delete(shingles).where(shingles.c.article_seq == seq))
+    if verdict.duplicate_of is None and draft.extracted.source and row_is_new:
+        templates.count(conn, draft.extracted.source, set(draft.template_hashes))
     if fp.sample and verdict.duplicate_of is None:
         # Only originals are indexed: a duplicate is linked to its original, which a later copy
         # finds as well, and the index stays as large as the distinct stories, not the dumps.

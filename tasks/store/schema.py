@@ -57,3 +57,17 @@ shingles = Table(
     Column("article_seq", Integer, ForeignKey("articles.seq", ondelete="CASCADE"), primary_key=True),
 )
 Index("ix_shingles_article", shingles.c.article_seq)
+
+# Learned templates (CCNet style): per source, in how many original articles each line hash
+# stood. A line found in many of a source's articles is site furniture, not content.
+template_sources = Table(
+    "template_sources", metadata,
+    Column("source", String(200), primary_key=True),
+    Column("articles", Integer, nullable=False),
+)
+template_lines = Table(
+    "template_lines", metadata,
+    Column("source", String(200), primary_key=True),
+    Column("hash", BigInteger, primary_key=True),
+    Column("articles", Integer, nullable=False),
+)

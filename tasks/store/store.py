@@ -10,7 +10,7 @@ from typing import Iterator
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from tasks.errors import StoreError
-from tasks.store import articles, dumps
+from tasks.store import articles, dumps, templates
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine
 from tasks.store.schema import metadata
@@ -83,6 +83,11 @@ class Store:
                 articles.drop_stale(conn, dump_id, keep=len(drafts))
             dumps.finish(conn, dump_id, len(drafts), version)
             return verdicts
+
+    def templates(self, sources: set[str]) -> frozenset[int]:
+        """Line hashes learned as template for these sources."""
+        with self.engine.connect() as conn:
+            return templates.learned(conn, sources)
 
     def article(self, article_id: str) -> dict | None:
         with self.engine.connect() as conn:

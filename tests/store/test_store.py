@@ -132,3 +132,22 @@ def test_articles_committed_after_the_snapshot_are_still_seen(store, tmp_path):
         verdict = articles.save(conn, reg.dump_id, "x.txt", draft(WIRE), dedup.decide, "v", [], seen_up_to)
     # then the delta query inside the exclusive section found the twin
     assert verdict.duplicate_of == f"{twin}-0"
+
+
+def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(store, tmp_path):
+    # given six different original articles of one source, each holding the same footer line
+    from tasks.stages.clean import line_hash
+    footer = line_hash("Support independent journalism: donate today.")
+    subjects = ["harbour dredging", "school lunches", "tram timetable", "museum roof", "bridge tolls", "park fires"]
+    for i, subject in enumerate(subjects):
+        text = " ".join(f"{subject} {word}{i}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
+        (tmp_path / f"{i}.txt").write_text(text)
+        reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
+        d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
+                  "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
+        store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
+        # then the footer becomes a template only once it stood in five articles
+        assert (footer in store.templates({"The Daily"})) == (i >= 4)
+    # and no article's own text, nor another source, is affected
+    assert store.templates({"The Daily"}) == frozenset({footer})
+    assert store.templates({"Other"}) == frozenset()
