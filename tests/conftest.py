@@ -73,5 +73,14 @@ def redis_url():
 
 
 @pytest.fixture
-def queue_name() -> str:
-    return f"ingest-test-{uuid.uuid4().hex[:8]}"
+def queue_name():
+    """A queue of the test's own, deleted from Redis afterwards."""
+    name = f"ingest-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    import redis
+    try:
+        client = redis.Redis.from_url(REDIS_URL)
+        client.delete(name)
+        client.close()
+    except redis.RedisError:
+        pass

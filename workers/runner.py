@@ -21,6 +21,7 @@ from workers.intake import scan
 
 log = logging.getLogger(__name__)
 FINAL = ("done", "failed")
+STALL_HINT_SECONDS = 15
 
 
 @dataclass
@@ -92,12 +93,20 @@ def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], console
     Queue(settings).submit(todo)
     deadline = time.monotonic() + settings.run_timeout if settings.run_timeout else None
     pending = set(todo)
+    last_progress, hinted = time.monotonic(), False
     with _progress(console) as progress:
         task = progress.add_task(f"waiting for workers ({settings.queue})", total=len(todo))
         while pending and (deadline is None or time.monotonic() < deadline):
             finished = {i for i, s in store.states(sorted(pending)).items() if s in FINAL}
             pending -= finished
             progress.update(task, completed=len(todo) - len(pending))
+            if finished:
+                last_progress = time.monotonic()
+            elif not hinted and time.monotonic() - last_progress > STALL_HINT_SECONDS:
+                hinted = True
+                progress.console.print(f"no dump finished for {STALL_HINT_SECONDS} s: is a worker running on queue "
+                                       f"'{settings.queue}'? (Procfile: celery -A tasks.app worker); "
+                                       f"INGEST_RUN_TIMEOUT bounds this wait")
             if pending:
                 time.sleep(0.2)
     return len(pending)

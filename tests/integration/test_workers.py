@@ -69,3 +69,17 @@ def test_run_without_a_reachable_broker_says_what_to_do(tmp_path, pg_url):
     env = environment(tmp_path, "redis://127.0.0.1:1/0", pg_url, "q")
     done = ingest(env, tmp_path, "run", str(SEEDS), timeout=120)
     assert done.returncode != 0 and "cannot reach the broker" in done.stderr
+
+
+def test_run_with_no_worker_hints_and_times_out(tmp_path, redis_url, pg_url, queue_name, monkeypatch):
+    import workers.runner
+    monkeypatch.setattr(workers.runner, "STALL_HINT_SECONDS", 1)
+    from click.testing import CliRunner
+    from workers.cli import cli
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_RUN_TIMEOUT="3")
+    for key, value in env.items():
+        if key.startswith("INGEST_"):
+            monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(cli, ["run", str(SEEDS)])
+    assert result.exit_code == 1
+    assert "is a worker running" in result.output and "still pending (timed out)" in result.output
