@@ -6,7 +6,7 @@ object down; nothing reads os.environ anywhere else.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from config import defaults
@@ -29,7 +29,6 @@ class Settings:
     run_timeout: float = defaults.RUN_TIMEOUT
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     pipeline_version: str = PIPELINE_VERSION
-    extra: dict = field(default_factory=dict)
 
     @property
     def embedded(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 
 from tasks.errors import StoreError
 from tasks.store import articles, dumps, templates
@@ -109,5 +109,3 @@ class Store:
         with self.engine.connect() as conn:
             return articles.totals(conn)
 
-
-__all__ = ["Store", "StoreError", "SQLAlchemyError"]
