@@ -13,6 +13,7 @@ from config import load
 from tasks.errors import IngestError, NotFound
 from tasks.store import Store
 from workers import report
+from workers.topics_cli import topics
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -173,15 +174,7 @@ def show(obj: Context, item_id):
     report.show(Console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
 
 
-def _add_topics() -> None:
-    try:
-        from workers.topics_cli import topics
-    except ImportError:  # pragma: no cover - the topics CLI is part of the package
-        return
-    cli.add_command(topics)
-
-
-_add_topics()
+cli.add_command(topics)
 
 
 def main() -> None:

@@ -1,9 +1,21 @@
 """Classify stage: IPTC Media Topics for an article, from a hand-written lexicon or a trained model.
 
-The lexicon classifier finds the lexicon's terms in the title and body (longest phrase first, so
-"price war" counts as business and not as war, "world cup" as sport), adds each term's weight per
-topic with diminishing returns for repeats and a bonus for the title, divides by a length factor
-so a long article does not saturate, and turns the evidence into shares with a softmax.
+The lexicon classifier (the default, `lexicon/*.tsv`):
+
+1. finds the lexicon's terms in the title and body: words after light stemming, prefixes
+   ("footbal*"), and phrases, the longest phrase first, so that "price war" counts as business
+   and not as war and "world cup" as sport (a phrase may also carry a negative weight);
+2. per topic, combines the weights as a root-sum-square, each term log-damped for repeats and
+   counted double in the title (or, without a title, in the opening words), plus the evidence
+   of a few regular-expression rules (section labels such as "Cricket:", sports scores, tickers);
+3. adds each topic's base rate (`_priors.tsv`) as far as the text speaks for it: a near tie
+   between the topics a text is about goes to the more common one; the base rates fade as the
+   text grows;
+4. scores each topic by its sharpened share of all the evidence next to a constant background
+   share, so one weak hint scores low, a clear article high, and a long article does not
+   saturate; the best topic comes first, then runners-up with a fair share of its evidence.
+
+Build the classifier once per process and reuse it: `load_classifier` reads a model file.
 """
 from __future__ import annotations
 
@@ -14,34 +26,47 @@ from pathlib import Path
 from tasks.stages.lexicon import Lexicon, load_lexicon, tokenize
 from tasks.stages.model import TOPIC_LABELS, Topic
 
-TITLE_WEIGHT = 2.5       # one title occurrence counts as this many body occurrences
-LEAD_TOKENS = 25         # without a title, the body's first words stand in for it
-LENGTH_UNIT = 60         # tokens; evidence is divided by sqrt(length / LENGTH_UNIT) beyond it
-TEMPERATURE = 0.6        # softmax temperature over the length-normalized evidence
-MIN_SHARE = 0.12         # a runner-up topic is kept when its share is at least this ...
-MIN_RATIO = 0.35         # ... and at least this fraction of the best topic's share
+TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
+LEAD_TOKENS = 15         # without a title, the body's first words stand in for it
+PRIOR_TOKENS = 80        # base rates count in full up to this many tokens, then fade
+PRIOR_GATE = 3.0         # a topic needs this much evidence for its base rate to count in full
+SHARPNESS = 2.0          # a topic's score is evidence**SHARPNESS over the sum of them all ...
+BACKGROUND = 2.5         # ... plus this much evidence that stands for "none of these"
+MIN_SHARE = 0.1          # a runner-up topic is kept when its score is at least this ...
+MIN_RATIO = 0.35         # ... and its evidence at least this fraction of the best topic's
 MAX_TOPICS = 3
 
 
 def find_terms(tokens: list[str], lex: Lexicon) -> list[str]:
     """The lexicon term keys found in `tokens`, left to right, the longest phrase first."""
     found, i, n = [], 0, len(tokens)
+    starts, heads = lex.starts, lex.prefix_heads
     while i < n:
-        token, step = tokens[i], 1
-        key = None
-        for rest, phrase in lex.phrases.get(token, ()):
-            if tuple(tokens[i + 1:i + 1 + len(rest)]) == rest:
-                key, step = phrase, 1 + len(rest)
-                break
-        if key is None:
-            key = lex.words.get(token) or _prefix(token, lex)
-        if key is not None:
-            found.append(key)
-        i += step
+        token = tokens[i]
+        i += 1
+        if token in starts:
+            key, step = _term_at(tokens, i, token, lex)
+            if key is not None:
+                found.append(key)
+            i += step
+        elif token[:4] in heads:
+            key = _prefix(token, lex)
+            if key is not None:
+                found.append(key)
     return found
 
 
+def _term_at(tokens: list[str], i: int, token: str, lex: Lexicon) -> tuple[str | None, int]:
+    """The longest phrase that starts with `token` and goes on at tokens[i:], else the word
+    itself (or its prefix term); with the number of further tokens the term covers."""
+    for rest, phrase in lex.phrases.get(token, ()):
+        if tuple(tokens[i:i + len(rest)]) == rest:
+            return phrase, len(rest)
+    return lex.words.get(token) or _prefix(token, lex), 0
+
+
 def _prefix(token: str, lex: Lexicon) -> str | None:
+    """The longest prefix term that `token` starts with, if any."""
     for length in lex.prefix_lengths:
         if len(token) >= length:
             key = lex.prefixes.get(token[:length])
@@ -51,33 +76,60 @@ def _prefix(token: str, lex: Lexicon) -> str | None:
 
 
 def evidence(title_terms: list[str], body_terms: list[str], lex: Lexicon) -> list[float]:
-    """Per topic: the sum of term weights, log-damped for repeats, the title counting more."""
+    """Per topic: the root-sum-square of its terms' weights, each log-damped for repeats.
+
+    Squaring before summing lets a few strong, specific terms ("touchdown", "earnings") outweigh
+    many weak, generic ones ("team", "company"); the total still grows with the evidence, like
+    the square root of the number of terms, so a long article is not swamped by its length.
+    Negative weights (a phrase that speaks against a topic) subtract.
+    """
     counts = Counter(body_terms)
     for key in title_terms:
         counts[key] += TITLE_WEIGHT
-    scores = [0.0] * len(TOPIC_LABELS)
+    squares = [0.0] * len(TOPIC_LABELS)
+    entries = lex.entries
     for key, count in counts.items():
         damp = math.log2(1.0 + count)
-        for topic, weight in lex.entries[key]:
-            scores[topic] += weight * damp
-    return scores
+        for topic, weight in entries[key]:
+            value = weight * damp
+            squares[topic] += value * value if value > 0 else -value * value
+    return [math.sqrt(v) if v > 0 else 0.0 for v in squares]
 
 
-def shares(scores: list[float], n_tokens: int, priors: tuple[float, ...]) -> list[float]:
-    """Softmax of the length-normalized evidence: one share per topic, summing to 1."""
-    norm = math.sqrt(max(1.0, n_tokens / LENGTH_UNIT))
-    z = [(s / norm + p) / TEMPERATURE for s, p in zip(scores, priors)]
-    top = max(z)
-    exps = [math.exp(v - top) for v in z]
-    total = sum(exps)
-    return [e / total for e in exps]
+def with_priors(scores: list[float], lex: Lexicon, n_tokens: int) -> list[float]:
+    """The evidence plus each topic's base rate, as far as the text speaks for that topic.
+
+    A base rate counts in full once its topic has PRIOR_GATE of evidence, and not at all for a
+    topic the text says nothing about (unless it says nothing about any): base rates break near
+    ties between the topics a text is about. They fade for texts longer than PRIOR_TOKENS.
+    """
+    fade = min(1.0, math.sqrt(PRIOR_TOKENS / max(1, n_tokens)))
+    if not any(s > 0 for s in scores):
+        return [p * fade for p in lex.priors]
+    return [s + p * fade * min(1.0, s / PRIOR_GATE) for s, p in zip(scores, lex.priors)]
 
 
-def pick(probs: list[float]) -> list[Topic]:
-    """The best topic, then the clear runners-up, best first."""
+def apply_rules(scores: list[float], title: str, text: str, lex: Lexicon) -> None:
+    """Add the evidence of the lexicon's regular-expression rules (section labels, scores, tickers)."""
+    for rule in lex.rules:
+        count = len(rule.pattern.findall(title if rule.where == "title" else text))
+        if count:
+            scores[rule.topic] += rule.weight * math.log2(1.0 + count)
+
+
+def shares(totals: list[float]) -> list[float]:
+    """Each topic's sharpened share of the evidence, next to a background share: in [0, 1)."""
+    mass = [max(0.0, t) ** SHARPNESS for t in totals]
+    total = sum(mass) + BACKGROUND ** SHARPNESS
+    return [m / total for m in mass]
+
+
+def pick(scores: list[float], probs: list[float]) -> list[Topic]:
+    """The best topic, then the runners-up with a fair share of its evidence, best first."""
     order = sorted(range(len(probs)), key=lambda t: -probs[t])
-    best = probs[order[0]]
-    chosen = [t for t in order[:MAX_TOPICS] if probs[t] >= max(MIN_SHARE, MIN_RATIO * best)] or order[:1]
+    best = order[0]
+    chosen = [best] + [t for t in order[1:MAX_TOPICS]
+                       if probs[t] >= MIN_SHARE and scores[t] > 0 and scores[t] >= MIN_RATIO * scores[best]]
     return [Topic(TOPIC_LABELS[t], round(probs[t], 4)) for t in chosen]
 
 
@@ -101,7 +153,8 @@ class LexiconClassifier:
         else:
             head, body = body[:LEAD_TOKENS], body[LEAD_TOKENS:]
         scores = evidence(find_terms(head, lex), find_terms(body, lex), lex)
-        return pick(shares(scores, len(head) + len(body), lex.priors))
+        apply_rules(scores, title or (text or "").lstrip().split("\n", 1)[0][:200], text or "", lex)
+        return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 
 
 DEFAULT = LexiconClassifier()

@@ -1,4 +1,4 @@
-"""A topic classifier the user trains on their own labelled articles (TF-IDF + logistic regression).
+"""A topic classifier the user trains on their own labelled articles (TF-IDF + lexicon + linear SVM).
 
 Labels may be IPTC slugs or any label set of the user's. A record may accept several labels
 ("World" = politics|conflict-war-peace|…): each distinct label set is one class of the model, and
@@ -19,7 +19,7 @@ from tasks.stages.model import Topic
 
 FORMAT = "news-ingest-topic-model"
 FORMAT_VERSION = 1
-MIN_RECORDS = 10
+MIN_RECORDS = 4          # fewer cannot make a classifier of two labels worth saving
 MAX_TOPICS = 3
 MIN_SCORE = 0.15
 
@@ -48,22 +48,77 @@ def join(title: str | None, text: str) -> str:
 
 
 def split(records: list[dict], held_out: float = 0.2, seed: int = 13) -> tuple[list[dict], list[dict]]:
-    """A reproducible shuffle of `records` into (train, test), `held_out` of them in test."""
-    shuffled = list(records)
+    """A reproducible shuffle of `records` into (train, test), about `held_out` of them in test.
+
+    Records with the same text stay on the same side, so no test text was seen in training
+    (labelled sets often repeat items: the AG dev file repeats 1,000 of its 6,000).
+    """
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        groups.setdefault(str(record.get("text", "")).strip(), []).append(record)
+    shuffled = list(groups.values())
     random.Random(seed).shuffle(shuffled)
-    cut = int(round(len(shuffled) * (1 - held_out)))
-    return shuffled[:cut], shuffled[cut:]
+    train_set: list[dict] = []
+    test_set: list[dict] = []
+    target = round(len(records) * held_out)
+    for group in shuffled:
+        (test_set if len(test_set) < target else train_set).extend(group)
+    return train_set, test_set
+
+
+MARGIN_SCALE = 3.0   # SVM margins -> probabilities: softmax(MARGIN_SCALE * margin)
+LEXICON_SCALE = 0.05  # the lexicon's per-topic evidence, scaled to sit beside TF-IDF values
+
+
+def lexicon_features(texts: list[str]):
+    """The built-in lexicon's evidence for each IPTC topic, as 17 extra features per text.
+
+    What the hand-written lexicon knows (names, phrases, rare terms) helps a model trained on a
+    few thousand records: about a point of held-out accuracy on the AG dev set. A model trained
+    with one lexicon version should be retrained when the lexicon changes.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from tasks.stages.classify import evidence, find_terms
+    from tasks.stages.lexicon import load_lexicon, tokenize
+
+    lex = load_lexicon()
+    rows = [evidence([], find_terms(tokenize(text), lex), lex) for text in texts]
+    return csr_matrix(np.asarray(rows, dtype=float) * LEXICON_SCALE)
 
 
 def _pipeline():
+    """Word 1-2-grams, in-word character 1-5-grams (TF-IDF) and the lexicon's evidence, then a
+    linear SVM.
+
+    On held-out fifths of the AG dev set (three seeds) this beat logistic regression on the same
+    features by about half a point and trains five times faster; character n-grams add about a
+    point over words alone, the lexicon's evidence another point.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.svm import LinearSVC
 
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode")
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
-                            strip_accents="unicode", max_features=300_000)
-    return make_pipeline(make_union(words, chars), LogisticRegression(C=20.0, max_iter=2000))
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=2,
+                            strip_accents="unicode", max_features=400_000)
+    lexicon = FunctionTransformer(lexicon_features, accept_sparse=True)
+    return make_pipeline(make_union(words, chars, lexicon), LinearSVC(C=0.5))
+
+
+def probabilities(pipeline, texts: list[str]):
+    """One row of class probabilities per text: a softmax of the SVM's margins."""
+    import numpy as np
+
+    margins = np.asarray(pipeline.decision_function(texts), dtype=float)
+    if margins.ndim == 1:                      # two classes: one margin, for the second class
+        margins = np.column_stack([-margins, margins])
+    z = MARGIN_SCALE * margins
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 class TrainedClassifier:
@@ -84,7 +139,7 @@ class TrainedClassifier:
 
     def classify_many(self, texts: list[str]) -> list[list[Topic]]:
         """Topics for many texts at once (much faster than one by one)."""
-        return [self._topics(row) for row in self.pipeline.predict_proba(texts)]
+        return [self._topics(row) for row in probabilities(self.pipeline, texts)]
 
     def _topics(self, probs) -> list[Topic]:
         score: dict[str, float] = {}
@@ -114,7 +169,10 @@ def train(records: list[dict]) -> TrainedClassifier:
     if len(set(keys)) < 2:
         raise ModelError(f"every record has the label {keys[0]!r}; a classifier needs at least two labels")
     pipeline = _pipeline()
-    pipeline.fit(texts, keys)
+    try:
+        pipeline.fit(texts, keys)
+    except ValueError as e:   # e.g. texts with no usable word at all
+        raise ModelError(f"cannot train on these records: {e}") from e
     classes = [tuple(k.split("|")) for k in pipeline.classes_]
     return TrainedClassifier(pipeline, classes, digest_of(records))
 

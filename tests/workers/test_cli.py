@@ -131,3 +131,29 @@ def test_the_installed_command_runs_the_seeds(env, seeds_dir, tmp_path):
     done = subprocess.run([ingest_bin, "run", str(seeds_dir)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "articles stored" in done.stdout
+
+
+def test_requeue_all_after_training_reclassifies_with_the_users_model(ingest, seeds_dir, tmp_path):
+    # given the seeds stored with the shipped lexicon classifier
+    ingest("run", str(seeds_dir))
+    assert {a["classifier"] for a in exported(ingest, tmp_path)} == {"lexicon-v1"}
+    # and a user's own label set, where news about ministers is "diplomacy"
+    records = [{"text": t, "labels": ["diplomacy"]} for t in (
+        "The foreign minister met his counterpart for talks on the treaty and the embassy.",
+        "Diplomats from both countries held a summit and the ministers signed an accord.",
+        "The ambassador delivered a message from the president to the foreign ministry.",
+        "The minister's visit deepened ties between the two allies, state media said.")]
+    records += [{"text": t, "labels": ["markets"]} for t in (
+        "Shares fell on the stock exchange as investors sold bonds and the dollar rose.",
+        "The company reported quarterly profit above forecasts and its stock jumped.",
+        "Oil prices climbed and the index of blue-chip shares closed at a record high.",
+        "The central bank kept interest rates unchanged and markets rallied.")]
+    train_file = tmp_path / "mine.jsonl"
+    train_file.write_text("\n".join(json.dumps(r) for r in records))
+    assert ingest("topics", "train", str(train_file)).exit_code == 0
+    # when every dump is requeued
+    assert "requeued 5" in ingest("requeue", "--all").output
+    # then every article is re-classified with the trained model and its labels
+    after = exported(ingest, tmp_path)
+    assert all(a["classifier"].startswith("trained") for a in after)
+    assert all(a["topics"][0]["label"] == "diplomacy" for a in after)

@@ -4,16 +4,19 @@ File format, one term a line, `#` starts a comment:
 
     touchdown        4      a word (matched after light stemming: "touchdowns" too)
     world cup        3      a phrase: consecutive words; the longest phrase wins over its words
-    footbal*         3      a prefix: any word starting with "footbal" (at least 4 letters)
+    footbal*         3      a prefix: any word starting with "footbal" (at least 4 letters);
+                            in a phrase ("stock price*") the star is ignored: plurals match anyway
     stock            1.5    the weight: 1 a hint, 2 typical, 3 strong, 4 decisive; may be negative
 
 A term may appear in several topic files; it then counts for each of them with its weight. It
 may appear only once in one file (after stemming: "goal" and "goals" are the same term).
 `_priors.tsv` holds one `slug weight` a line: evidence every text starts with.
+`_rules.tsv` holds regular expressions on the raw title or text (see its header).
 """
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
@@ -33,7 +36,18 @@ class Lexicon:
     phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (rest, key), longest first
     prefixes: Mapping[str, str]                          # prefix -> term key
     prefix_lengths: tuple[int, ...]                      # longest first
+    prefix_heads: frozenset[str]                         # the first 4 letters of every prefix
+    starts: frozenset[str]                               # every word that is a term or begins a phrase
     priors: tuple[float, ...]                            # per topic, in TOPIC_LABELS order
+    rules: tuple[Rule, ...] = ()                         # regular expressions on the raw text
+
+
+@dataclass(frozen=True)
+class Rule:
+    where: str                  # "title" or "text"
+    topic: int                  # index in TOPIC_LABELS
+    weight: float
+    pattern: re.Pattern
 
 
 def parse_line(line: str) -> tuple[str, float] | None:
@@ -53,10 +67,12 @@ def _read(name: str) -> str:
 
 
 def _add_term(term: str, topic: int, weight: float, raw: dict, words: dict, phrases: dict, prefixes: dict) -> None:
+    if term.endswith("*") and " " in term.strip():
+        term = term[:-1]              # a phrase matches whole words; stemming covers plurals
     if term.endswith("*"):
         key = term[:-1].lower().strip()
-        if len(key) < 4 or " " in key:
-            raise ValueError(f"prefix {term!r}: one word of at least 4 letters")
+        if len(key) < 4:
+            raise ValueError(f"prefix {term!r}: at least 4 letters")
         prefixes[key] = key + "*"
         key += "*"
     else:
@@ -76,6 +92,21 @@ def _add_term(term: str, topic: int, weight: float, raw: dict, words: dict, phra
 def _priors() -> tuple[float, ...]:
     given = dict(filter(None, map(parse_line, _read("_priors.tsv").splitlines())))
     return tuple(given.get(label, 0.0) for label in TOPIC_LABELS)
+
+
+def _rules() -> tuple[Rule, ...]:
+    rules = []
+    for number, line in enumerate(_read("_rules.tsv").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            where, label, weight, regex = line.split("\t", 3)
+            if where not in ("title", "text"):
+                raise ValueError(f"where must be title or text, not {where!r}")
+            rules.append(Rule(where, TOPIC_LABELS.index(label), float(weight), re.compile(regex, re.IGNORECASE)))
+        except (ValueError, re.error) as e:
+            raise ValueError(f"lexicon/_rules.tsv line {number}: {e}") from None
+    return tuple(rules)
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,5 +131,8 @@ def load_lexicon() -> Lexicon:
         phrases=MappingProxyType({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()}),
         prefixes=MappingProxyType(prefixes),
         prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
+        prefix_heads=frozenset(p[:4] for p in prefixes),
+        starts=frozenset(words) | frozenset(phrases),
         priors=_priors(),
+        rules=_rules(),
     )

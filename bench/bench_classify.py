@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Speed of the default (lexicon) classifier on one core: articles per second.
+
+    python bench/bench_classify.py [DOCS.jsonl] [--repeat 3]
+
+Classifies the AG dev texts (short: a title and a sentence) and the seed dumps (whole scraped
+pages, boilerplate included), in this one process, after a warm-up that loads the lexicon.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tasks.stages.classify import LexiconClassifier  # noqa: E402
+
+DEFAULT_DOCS = ROOT.parent / "shared/bench/data/topics-dev/ag_news_dev.jsonl"
+
+
+def rate(clf: LexiconClassifier, texts: list[str], repeat: int) -> float:
+    """Best articles/s over `repeat` passes."""
+    best = 0.0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for text in texts:
+            clf.classify(None, text)
+        best = max(best, len(texts) / (time.perf_counter() - started))
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("docs", type=Path, nargs="?", default=DEFAULT_DOCS)
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    ag = [json.loads(line)["text"] for line in a.docs.read_text(encoding="utf8").splitlines() if line.strip()]
+    seeds = [p.read_text(encoding="utf8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    clf = LexiconClassifier()
+    clf.classify(None, "warm up: load the lexicon")
+    for name, texts in (("AG dev", ag), ("seeds", seeds * 200)):
+        chars = sum(map(len, texts)) / len(texts)
+        print(f"{name}: {len(texts)} articles, {chars:,.0f} chars on average: "
+              f"{rate(clf, texts, a.repeat):,.0f} articles/s (one core, target 5,000)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The classify stage's default (lexicon) classifier and `load_classifier`."""
+from __future__ import annotations
+
+import pytest
+
+from tasks.stages.classify import DEFAULT, LexiconClassifier, classify, load_classifier
+from tasks.stages.lexicon import load_lexicon, stem, tokenize
+from tasks.stages.lexicon.loader import parse_line
+from tasks.stages.model import TOPIC_LABELS, Topic
+from tests.conftest import SEEDS
+
+FIRST_LABEL_CASES = [
+    ("Yankees rally past Red Sox", "Derek Jeter homered in the ninth inning as the Yankees beat Boston 5-4."),
+    ("Fed raises interest rates", "The Federal Reserve lifted its benchmark rate as inflation worries grew on Wall Street."),
+    ("Microsoft patches Windows flaw", "The software maker released a security update for its operating system."),
+    ("Suicide bomber kills 12 in Baghdad", "Insurgents attacked a police station as US troops patrolled the city."),
+    ("Quake kills hundreds", "Rescue teams searched the rubble after the earthquake destroyed villages."),
+    ("Parliament approves budget", "The opposition voted against the government's bill in a late-night session."),
+    ("Man charged with murder", "Police arrested the suspect and prosecutors said he would appear in court on Monday."),
+    ("Bird flu spreads", "Health officials said the virus had infected patients in two hospitals."),
+    ("Pope visits shrine", "The pontiff celebrated mass before thousands of pilgrims at the cathedral."),
+    ("Oscar nominee's new film", "The actress stars in a comedy that topped the box office this weekend."),
+]
+EXPECTED = ["sport", "economy-business-finance", "science-technology", "conflict-war-peace",
+            "disaster-accident-emergency", "politics", "crime-law-justice", "health", "religion",
+            "arts-culture-entertainment"]
+
+
+@pytest.mark.parametrize(("case", "expected"), list(zip(FIRST_LABEL_CASES, EXPECTED)))
+def test_given_a_typical_article_then_its_topic_comes_first(case, expected):
+    title, text = case
+    assert classify(title, text)[0].label == expected
+    assert classify(None, f"{title}. {text}")[0].label == expected
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
+def test_given_a_seed_dump_then_politics_or_war_comes_first(seed):
+    topics = classify(None, seed.read_text(encoding="utf8"))
+    assert topics[0].label in {"politics", "conflict-war-peace"}
+
+
+def test_given_any_text_then_topics_are_known_labels_with_scores_best_first():
+    for title, text in FIRST_LABEL_CASES + [(None, ""), ("", "   "), (None, "zzz qqq")]:
+        topics = classify(title, text)
+        assert topics and all(isinstance(t, Topic) and t.label in TOPIC_LABELS for t in topics)
+        assert all(0.0 <= t.score <= 1.0 for t in topics)
+        assert [t.score for t in topics] == sorted((t.score for t in topics), reverse=True)
+        assert len({t.label for t in topics}) == len(topics)
+
+
+def test_given_a_phrase_then_it_wins_over_its_ambiguous_words():
+    text = "A price war between supermarkets cut margins and hit the retailers' shares."
+    assert classify(None, text)[0].label == "economy-business-finance"
+
+
+def test_given_a_clear_short_article_then_the_best_score_is_high():
+    topics = classify("Lakers beat Celtics", "Kobe Bryant scored 40 points as the Lakers won the NBA game.")
+    assert topics[0].label == "sport" and topics[0].score >= 0.8
+
+
+def test_given_a_long_article_then_scores_do_not_saturate():
+    seed = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf8")
+    topics = classify(None, "\n".join([seed] * 10))
+    assert topics[0].score < 0.999
+    assert {t.label for t in topics} >= {"politics", "conflict-war-peace"}
+
+
+def test_given_the_title_then_it_weighs_more_than_the_body():
+    body = "Shares in the club rose after the team won the match."
+    assert classify("Striker scores twice in cup win", body)[0].label == "sport"
+    assert classify("Investors cheer club's profit", body)[0].label == "economy-business-finance"
+
+
+def test_given_no_model_file_then_load_classifier_returns_the_lexicon_one(tmp_path):
+    assert load_classifier(None) is DEFAULT
+    assert load_classifier(tmp_path / "missing.joblib") is DEFAULT
+    assert DEFAULT.name == "lexicon-v1"
+    assert isinstance(DEFAULT, LexiconClassifier)
+
+
+def test_given_the_data_files_then_every_topic_has_terms():
+    lex = load_lexicon()
+    topics_with_terms = {topic for entries in lex.entries.values() for topic, _ in entries}
+    assert topics_with_terms == set(range(len(TOPIC_LABELS)))
+    assert len(lex.priors) == len(TOPIC_LABELS)
+
+
+def test_given_lexicon_lines_then_they_parse_into_term_and_weight():
+    assert parse_line("world cup 3") == ("world cup", 3.0)
+    assert parse_line("footbal*   2.5  # prefix") == ("footbal*", 2.5)
+    assert parse_line("touchdown") == ("touchdown", 1.0)
+    assert parse_line("# a comment") is None and parse_line("   ") is None
+
+
+def test_given_words_then_tokens_are_lowercased_light_stems():
+    assert tokenize("Companies' Shares: Haiti #39;s storm") == ["company", "share", "haiti", "storm"]
+    assert stem("bush's") == "bush" and stem("boss") == "boss" and stem("goals") == "goal"
+
+
+def test_given_a_section_label_in_the_title_then_its_rule_decides():
+    assert classify("Cricket: a long day at the office", "Rain stopped play after lunch.")[0].label == "sport"
+    assert classify(None, "Tech: what the new rules mean for you\nA long read.")[0].label == "science-technology"
+
+
+def test_given_clear_evidence_for_a_rarer_topic_then_base_rates_do_not_override_it():
+    assert classify(None, "Flu vaccine shortage worsens")[0].label == "health"
+    assert classify(None, "Pope visits Poland")[0].label == "religion"
+    assert classify(None, "Heavy snow and rain forecast for the weekend")[0].label == "weather"
+
+
+def test_given_no_known_term_then_one_low_scored_topic():
+    topics = classify(None, "Zzz qqq xyzzy.")
+    assert len(topics) == 1 and topics[0].score < 0.5

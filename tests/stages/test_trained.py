@@ -1,0 +1,111 @@
+"""The user-trained classifier: train, classify, save/load, evaluate."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tasks.errors import ModelError
+from tasks.stages.classify import load_classifier
+from tasks.stages.model import Topic
+from tasks.stages.trained import TrainedClassifier, evaluate, load, record_labels, save, split, train
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "topics" / "labelled.jsonl"
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [json.loads(line) for line in FIXTURE.read_text(encoding="utf8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def model(records) -> TrainedClassifier:
+    return train(records)
+
+
+def test_given_labelled_records_when_trained_then_it_classifies_like_them(model):
+    assert model.classify("Cup final", "The striker scored a goal and the team won the match.")[0].label == "sport"
+    assert model.classify(None, "Shares rose as profit beat forecasts.")[0].label == "economy-business-finance"
+
+
+def test_given_the_users_own_labels_then_a_multi_label_record_teaches_all_of_them(model):
+    topics = model.classify(None, "Stir the sauce, bake the pie and serve it warm.")
+    assert [t.label for t in topics[:2]] == ["cooking", "food"]
+    assert topics[0].score == topics[1].score
+
+
+def test_given_a_model_then_topics_are_scored_best_first_and_it_is_named_by_its_data(model, records):
+    topics = model.classify(None, "The bank cut rates.")
+    assert all(isinstance(t, Topic) and 0.0 <= t.score <= 1.0 for t in topics)
+    assert [t.score for t in topics] == sorted((t.score for t in topics), reverse=True)
+    assert re.fullmatch(r"trained-[0-9a-f]{8}", model.name)
+    assert train(records).name == model.name
+    assert train(records[1:]).name != model.name
+
+
+def test_given_a_saved_model_when_loaded_then_it_answers_the_same(model, tmp_path):
+    path = tmp_path / "models" / "topics.joblib"
+    save(model, path)
+    again = load(path)
+    text = "The quarterback threw a touchdown pass."
+    assert again.name == model.name
+    assert again.classify(None, text) == model.classify(None, text)
+    assert load_classifier(path).name == model.name
+
+
+def test_given_no_model_file_when_loaded_then_the_error_says_how_to_make_one(tmp_path):
+    with pytest.raises(ModelError, match="ingest topics train"):
+        load(tmp_path / "missing.joblib")
+
+
+def test_given_a_file_that_is_not_a_model_when_loaded_then_a_model_error(tmp_path):
+    garbage = tmp_path / "topics.joblib"
+    garbage.write_bytes(b"not a model at all")
+    with pytest.raises(ModelError, match="not a readable topic model"):
+        load(garbage)
+    import joblib
+    joblib.dump({"something": "else"}, garbage)
+    with pytest.raises(ModelError, match="not a topic model"):
+        load(garbage)
+
+
+def test_given_too_few_or_unusable_records_then_training_refuses(records):
+    with pytest.raises(ModelError, match="too few"):
+        train(records[:3])
+    with pytest.raises(ModelError, match="at least two labels"):
+        train([r for r in records if r.get("labels") == ["sport"]])
+    with pytest.raises(ModelError, match="no labels"):
+        train(records + [{"id": "x", "text": "no labels here"}])
+    with pytest.raises(ModelError, match="no \"text\""):
+        train(records + [{"id": "y", "labels": ["sport"]}])
+
+
+def test_given_both_label_forms_then_they_read_alike():
+    assert record_labels({"label": "a|b"}) == ("a", "b")
+    assert record_labels({"labels": ["a", "b", "a"]}) == ("a", "b")
+
+
+class Always:
+    """A stand-in classifier that always answers the same label."""
+    name = "always-sport"
+
+    def classify(self, title, text):
+        return [Topic("sport", 1.0)]
+
+
+def test_given_a_classifier_when_evaluated_then_accuracy_and_per_label_stats(records):
+    report = evaluate(Always(), records)
+    assert report.total == 30 and report.accuracy == pytest.approx(10 / 30)
+    stats = {s.label: s for s in report.per_label}
+    assert stats["sport"].recall == 1.0 and stats["sport"].precision == pytest.approx(1 / 3)
+    assert stats["cooking|food"].recall == 0.0 and stats["cooking|food"].support == 10
+    assert "always-sport" in report.render() and "cooking|food" in report.render()
+
+
+def test_given_records_then_the_split_is_reproducible(records):
+    train_a, test_a = split(records, 0.2, seed=3)
+    train_b, test_b = split(records, 0.2, seed=3)
+    assert train_a == train_b and test_a == test_b
+    assert len(test_a) == 6 and len(train_a) == 24

@@ -1,0 +1,143 @@
+"""`ingest topics`: train a topic model on your own labelled articles, and measure a classifier."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import config
+from tasks.errors import ModelError
+from tasks.stages.classify import DEFAULT, load_classifier
+from tasks.stages.trained import (MIN_RECORDS, EvalReport, evaluate, load, record_labels, record_text, save,
+                                  split, train)
+
+HELD_OUT_MIN = 50          # records needed before a held-out accuracy means something
+HELD_OUT_SHARE = 0.2
+
+FILE_HELP = ("FILE.jsonl holds one JSON object a line: {\"text\": \"...\", \"labels\": [\"sport\"]} "
+             "(or \"label\": \"a|b\" when any of several labels is right; an optional \"title\"). "
+             "Labels may be the IPTC topic slugs or your own.")
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records of a JSONL file, each checked for a text and labels; ClickException otherwise."""
+    records = []
+    try:
+        lines = path.read_text(encoding="utf8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"cannot read {path}: {e}") from e
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise click.ClickException(f"{path}:{number}: not JSON ({e.msg}); one JSON object a line") from e
+        if not isinstance(record, dict):
+            raise click.ClickException(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+        try:
+            record_text(record)
+            record_labels(record)
+        except ModelError as e:
+            raise click.ClickException(f"{path}:{number}: {e}") from e
+        records.append(record)
+    if not records:
+        raise click.ClickException(f"{path} holds no records. {FILE_HELP}")
+    return records
+
+
+def report_table(report: EvalReport) -> Table:
+    table = Table(title=f"{report.classifier}: top-1 accuracy {report.accuracy:.3f} on {report.total} records")
+    table.add_column("label", overflow="fold")
+    for name in ("precision", "recall", "support"):
+        table.add_column(name, justify="right")
+    for s in report.per_label:
+        table.add_row(s.label, f"{s.precision:.3f}", f"{s.recall:.3f}", str(s.support))
+    return table
+
+
+def label_table(records: list[dict]) -> Table:
+    counts = Counter(label for r in records for label in record_labels(r))
+    table = Table(title=f"{len(records)} records, {len(counts)} labels")
+    table.add_column("label", overflow="fold")
+    table.add_column("records", justify="right")
+    for label, n in counts.most_common():
+        table.add_row(label, str(n))
+    return table
+
+
+@click.group("topics")
+def topics() -> None:
+    """Topic classification: train a model on your labelled articles, or measure one.
+
+    Without a trained model, articles get topics from the built-in lexicon classifier (the 17
+    IPTC Media Topics). Once `ingest topics train` has written a model to the data folder
+    ($INGEST_DATA_DIR/models/topics.joblib), the pipeline uses it instead; delete the file to go
+    back to the lexicon.
+    """
+
+
+@topics.command("train", epilog=FILE_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model. Default: $INGEST_DATA_DIR/models/topics.joblib, "
+                   "the file the pipeline loads.")
+def train_command(file: Path, out: Path | None) -> None:
+    """Train a topic model (TF-IDF + linear SVM) on the labelled articles in FILE.jsonl.
+
+    Prints the label counts, an accuracy on a held-out fifth of the records (when there are at
+    least 50), then trains on all of them and writes the model.
+    """
+    console = Console()
+    records = read_records(file)
+    if len(records) < MIN_RECORDS:
+        raise click.ClickException(f"{file} has {len(records)} records; give at least {MIN_RECORDS} to train on")
+    console.print(label_table(records))
+    out = out or config.load().model_path
+    try:
+        if len(records) >= HELD_OUT_MIN:
+            train_set, test_set = split(records, HELD_OUT_SHARE)
+            report = evaluate(train(train_set), test_set)
+            console.print(f"held-out accuracy: {report.accuracy:.3f} "
+                          f"(trained on {len(train_set)}, tested on {len(test_set)})")
+        clf = train(records)
+        save(clf, out)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+    except OSError as e:
+        raise click.ClickException(f"cannot write the model to {out}: {e}") from e
+    click.echo(f"wrote model {clf.name} ({len(clf.labels)} labels, {len(records)} records) to {out}")
+
+
+@topics.command("eval", epilog=FILE_HELP)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", "model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Measure this trained model file.")
+@click.option("--default", "use_default", is_flag=True,
+              help="Measure the built-in lexicon classifier, even when a trained model exists.")
+def eval_command(file: Path, model: Path | None, use_default: bool) -> None:
+    """Measure a classifier on the labelled articles in FILE.jsonl.
+
+    Prints the top-1 accuracy (the best topic is one of the record's labels) and precision and
+    recall per label. Without --model or --default, measures what the pipeline would use: the
+    trained model in the data folder if there is one, else the lexicon classifier.
+    """
+    if model is not None and use_default:
+        raise click.UsageError("give --model PATH or --default, not both")
+    records = read_records(file)
+    try:
+        if use_default:
+            classifier = DEFAULT
+        elif model is not None:
+            classifier = load(model)
+        else:
+            classifier = load_classifier(config.load().model_path)
+        report = evaluate(classifier, records)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+    Console().print(report_table(report))
+    click.echo(f"top-1 accuracy={report.accuracy:.3f}")
