@@ -1,80 +1,187 @@
 """A small multilingual lexicon of boilerplate cues: the lines around an article that are not it.
 
-Two kinds of cue, both matched against one whole line (case-insensitive):
+Cues are matched against one whole, stripped line; `cues(line)` gives all three at once:
 
-* `is_boilerplate(line)`: the line itself is page furniture (share buttons, "Advertisement",
-  copyright, image credits, sign-up prompts, comment widgets) and is dropped wherever it is;
-* `is_end_marker(line)`: the line opens the furniture *after* an article (a donation appeal,
-  "Related articles", a comment section); nothing after it belongs to the article.
+* boilerplate: the line itself is page furniture (share buttons, "Advertisement", copyright,
+  image credits, sign-up prompts, comment widgets, "Additional reporting by …") and is
+  dropped wherever it is;
+* end marker: the line opens the furniture *after* an article (a donation appeal, a comment
+  section, "Most read", the copyright line); nothing after it belongs to the article;
+* link box: the heading of a box of links to other stories ("Related articles", "You may
+  also like"); sites put these inside articles too, so the cleaners only end the article
+  there when less prose follows than came before.
+
+`is_comment_meta(line)` spots the small lines around each comment of a thread ("says:",
+"2 days ago", "… at 6:34 am").
 
 Patterns are generic web phrases in English, German, French, Spanish, Italian, Portuguese,
-Dutch and Russian, never strings of one site. A cue only fires on a short line (or at the
-start of one), so an article sentence that mentions a newsletter is kept.
+Dutch and Russian (a few in Chinese, Japanese, Korean), never strings of one site. A cue
+only fires on a short line (MAX_CUE_WORDS) or, for promotions and credits, a line of at
+most MAX_PROMO_WORDS, so an article sentence that mentions a newsletter is kept.
+
+Speed: a line has to contain one of a rule's trigger words before the rule's regex runs,
+so the usual line (a menu item, a sentence) costs a few dict look-ups; short lines are cached.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_CUE_WORDS = 14   # a longer line is prose even if it contains a cue phrase
+_TOKEN = re.compile(r"\w+", re.UNICODE)
 
-_BOILERPLATE = [
+# (trigger words, regex on the lower-cased line). The regex runs only if a trigger is a word of the line.
+_RULES: list[tuple[str, str]] = [
     # sign-up, login, subscription
-    r"(newsletter|e-?mail alerts?)\b.*(sign ?up|subscribe|register)", r"(sign ?up|subscribe|register)\b.*newsletter",
-    r"sign (up|in)( now| here| for)?\b", r"log ?in\b|login to\b|register\s*/\s*log ?in|forgot (your )?password",
-    r"(already )?(a )?subscriber\??\b", r"subscribe( now| today| here)?\b", r"create (an|your) account",
-    r"user registration", r"subscribers agree to\b", r"privacy policy", r"terms (of (use|service)|and conditions)",
-    r"cookie (policy|settings|preferences)", r"(we|this (web)?site) uses? cookies",
-    r"newsletter abonnieren|jetzt abonnieren|anmelden\b|abonnez-vous|inscrivez-vous|s'abonner|suscr[ií]bete",
-    r"iscriviti|assine( já)?\b|cadastre-se|abonneer|подпис(аться|ывайтесь|ка)\b|войти\b",
+    ("newsletter newsletters alerts", r"(newsletter|alerts?)\b.*(sign ?up|subscribe|register)|(sign ?up|subscribe|register)\b.*newsletter"),
+    ("sign signup", r"^sign (up|in)\b|^sign ?up\b"),
+    ("login log register password", r"^(log ?in|register|login to)\b|register\s*/\s*log ?in|forgot (your )?password|^log ?out$"),
+    ("subscriber subscribers subscribe", r"^(already )?(a )?subscriber\??|^subscribe( now| today| here)?\b|subscribers agree to"),
+    ("account registration", r"^create (an|your) account|^user registration$|^my account$"),
+    ("privacy terms cookie cookies", r"privacy policy|terms (of (use|service)|and conditions)|cookie (policy|settings|preferences)|uses? cookies"),
+    ("abonnieren anmelden abonnez inscrivez abonner suscríbete iscriviti assine cadastre abonneer подписаться подписывайтесь войти",
+     r"newsletter abonnieren|jetzt abonnieren|^anmelden$|abonnez-vous|inscrivez-vous|s'abonner|suscr[ií]bete|iscriviti|^assine|cadastre-se|abonneer|подпис|^войти$"),
     # sharing and reactions
-    r"share (this|on|via)\b|^share$|^tweet$|^pin it$|^email$|^print$|^whatsapp$|^facebook$|^twitter$",
-    r"^(linkedin|reddit|telegram|copy link|copied!?)$", r"what'?s your reaction\??",
-    r"teilen\b|partager\b|compartir\b|condividi\b|compartilhe?\b|delen\b|поделиться",
+    ("share tweet pin email print whatsapp facebook twitter linkedin reddit telegram copy copied",
+     r"^share\b|^(tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|copy link|copied!?)$"),
+    ("reaction think", r"what'?s your reaction|^tell us what you think"),
+    ("follow like shares", r"^follow (us|\w+)( on\b|$)|^like this (story|article)|^\d*\s*shares?$"),
+    ("emails alerts inbox recaptcha delivered",
+     r"news (e-?mails|alerts)|meet your inbox|delivered (to your inbox|weekday|daily|every)|protected by recaptcha"),
+    ("author publish date", r"^(author|publish(ed)? date|date)\s*:$"),
+    ("related more see also", r"^(related|more|see also|also on \S+)\s*:?$"),
+    ("updated published posted", r"^(last )?(updated|published|posted)( at| on)?\s*:?\s*.{0,40}\d"),
+    ("teilen partager compartir condividi compartilhe compartilhar delen поделиться",
+     r"^(teilen|partager|compartir|condividi|compartilhe|compartilhar|delen|поделиться)\b"),
     # comments
-    r"^\d*\s*comments?$|^no comments?( yet)?$|leave a (comment|reply)|post (a )?comment|add (a )?comment",
-    r"login to (comment|leave a comment)|^(\d+ )?(kommentare?|commentaires?|comentarios?|commenti|комментари\w*)$",
+    ("comment comments reply", r"^\d*\s*comments?$|^no comments?( yet)?$|(leave|post|add) a (comment|reply)|login to (comment|leave a comment)"),
+    ("kommentar kommentare commentaire commentaires comentario comentarios commenti комментарии",
+     r"^(\d+ )?(kommentare?|commentaires?|comentarios?|commenti|комментари\w*)$"),
     # ads, credits, copyright
-    r"^(advertisement|advertising|sponsored( content)?|ad|ads by \w+|story continues below( advertisement)?)$",
-    r"^(anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|реклама)$",
-    r"^(©|\(c\)|copyright\b).{0,120}$", r"^.{0,60}\ball rights reserved\b.{0,40}$", r"©\s*\d{4}",
-    r"^(image|photo|picture|foto|bild|credit|source|illustration)s?( credit)?\s*:", r"\b(getty images|shutterstock)\s*$",
+    ("advertisement advertising sponsored ad ads story",
+     r"^(advertisement|advertising|sponsored( content)?|ad|ads by \w+|story continues below( advertisement)?)$"),
+    ("anzeige werbung publicité publicidad pubblicità publicidade advertentie реклама",
+     r"^(anzeige|werbung|publicité|publicidad|pubblicità|publicidade|advertentie|реклама)$"),
+    ("© copyright", r"^(©|\(c\)|copyright\b).{0,120}$|©\s*\d{4}"),
+    ("rights", r"^.{0,60}\ball rights reserved\b.{0,40}$"),
+    ("image images photo photos picture credit credits source illustration foto bild getty shutterstock",
+     r"^(image|photo|picture|foto|bild|credit|source|illustration)s?( credit)?\s*:|\b(getty images|shutterstock)\s*$"),
     # navigation
-    r"^(home|menu|search|close|skip to (main )?content|back to top|next|previous|more|load more)$",
-    r"^(read|see|view) (more|all|full)\b|^continue reading\b|^learn more$|^click here\b",
-    r"^(lesen sie (auch|mehr)|mehr zum thema|lire (aussi|la suite)|à lire aussi|lee (también|más)|leer más)\b",
-    r"^(leggi anche|leia (também|mais)|lees (ook|meer)|читайте (также|еще))\b",
-    r"remind me later|not ready to support|^(once|monthly|annual|continue|donate)$",
+    ("home menu search close skip top next previous more", r"^(home|menu|search|close|skip to (main )?content|back to top|next|previous|more|load more)$"),
+    ("read see view continue learn click", r"^(read|see|view) (more|all|full)\b|^continue reading\b|^learn more$|^click here\b"),
+    ("lesen mehr lire lee leer leggi leia lees читайте",
+     r"^(lesen sie (auch|mehr)|mehr zum thema|lire (aussi|la suite)|lee (también|más)|leer más|leggi anche|leia (também|mais)|lees (ook|meer)|читайте (также|еще))\b"),
+    ("à", r"^à lire aussi\b"),
+    ("remind ready once monthly annual continue donate", r"remind me later|not ready to support|^(once|monthly|annual|continue|donate)$"),
 ]
 
 # Cues that mark a line of any length: a caption ending in its image credit.
-_ANY_LENGTH = [r"\b(image|photo|photograph|picture|foto|bild)s?( credits?)?\s*:\s*\S.{0,80}$"]
+_CAPTION_HINT = re.compile("image|photo|picture|foto|bild")
+_CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( credits?)?\s*(:|©)\s*\S.{0,80}$", re.I)
+
+# Promotions and credits that run longer than a cue line (up to MAX_PROMO_WORDS): a newsletter or
+# subscription pitch, "Additional reporting by …", "Reach the reporter on Twitter at …".
+MAX_PROMO_WORDS = 45
+_PROMO_HINT = re.compile("newsletter|subscri|sign up|click here|report|contribut|follow|reach|e-?mail|twitter"
+                         "|enjoyed|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
+_PROMO = re.compile(
+    r"\b(sign up|subscribe|register)\b.{0,120}\bnewsletter|\bnewsletter\b.{0,120}\b(sign up|subscribe|inbox)"
+    r"|\bsubscri(be|ption)\b.{0,80}\b(issues?|per month|a month|a year)\b|\bclick here (for|to) "
+    # the credits and contacts that close a wire story
+    r"|^(additional )?(reporting|writing|editing) by\b|contributed (to|reporting to) this (report|story)"
+    r"|^contributing:|^(reach|contact|e-?mail|follow) .{0,60}\b(on twitter|at \S+@|@\w+)"
+    r"|^follow \S+ (full )?coverage\b|^more \S+ \S+: https?://|^if you enjoyed this article"
+    r"|^(?!pic\.)\S*twitter\.com/\S+$|무단 ?전재|재배포 ?금지|版权所有|著作権", re.I)
 
 _END_MARKERS = [
     r"a message from\b", r"dear readers?,?", r"support (the|our|us)\b.*", r"(please )?(donate|make a donation)\b",
-    r"related (articles?|stories|posts|news|coverage|content|tags?)\b", r"(you )?(may|might) also (like|be interested)",
-    r"recommended( for you| stories| articles)?", r"more (from|on|stories|news)\b.*", r"most (popular|read|viewed)\b",
-    r"(trending|popular) (now|stories|articles)", r"(leave|post|add) a (comment|reply)|^comments?( \(\d+\))?$",
+    r"most (popular|read|viewed)\b", r"(trending|popular) (now|stories|articles)",
+    r"(leave|post|add) a (comment|reply)|comments?( \(\d+\))?$|\d+ (comments?|responses?|replies)\b",
+    r"(top rated|view all|show|load|read) comments|comments are closed|join the (discussion|conversation)",
+    r"\d* ?responses? to\b|feed for comments",
     r"articles, offers & useful resources", r"a mix of what'?s trending",
-    r"sign up for (our|the)\b.*newsletter", r"^tags?:", r"related tags?:?",
-    r"(ähnliche|weitere) (artikel|themen|beiträge)|articles similaires|noticias relacionadas|articoli correlati",
-    r"notícias relacionadas|gerelateerde artikelen|похожие (статьи|материалы)",
-    r"(©|\(c\)|copyright)\s*\d{4}\b",
+    r"sign up for (our|the)\b.*newsletter", r"(©|\(c\)|copyright)\s*\d{4}\b",
 ]
+# Headings of boxes of links to other stories: inside articles too, so an end only if little prose follows.
+_LINK_BOX = re.compile(
+    r"^(related (articles?|stories|posts|news|coverage|content|tags?)\b|(you )?(may|might) also (like|be interested)"
+    r"|recommended( for you| stories| articles)?|more (from|on|stories|news)\b|tags?:"
+    r"|(ähnliche|weitere) (artikel|themen|beiträge)|articles similaires|noticias relacionadas|articoli correlati"
+    r"|notícias relacionadas|gerelateerde artikelen|похожие (статьи|материалы)"
+    r"|(você|voce) (também )?(pode|vai) gostar|(también )?te (puede|podría) interesar|vous aimerez aussi"
+    r"|à voir aussi|das könnte sie auch interessieren|(ti )?potrebbe (interessarti|interessare))")
+_END_RE = re.compile("|".join(f"(?:{p})" for p in _END_MARKERS))
 
-_BOILER_RE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE), re.I)
-_ANY_RE = re.compile("|".join(_ANY_LENGTH), re.I)
-_END_RE = re.compile("|".join(f"(?:^{p.lstrip('^')})" for p in _END_MARKERS), re.I)
+
+def _index(rules: list[tuple[str, str]]) -> dict[str, list[re.Pattern]]:
+    """Trigger word -> the compiled regexes it unlocks."""
+    by_word: dict[str, list[re.Pattern]] = {}
+    for triggers, pattern in rules:
+        compiled = re.compile(pattern)
+        for word in triggers.split():
+            by_word.setdefault(word, []).append(compiled)
+    return by_word
 
 
-def _short(line: str) -> bool:
-    return len(line.split()) <= MAX_CUE_WORDS
+_BY_WORD = _index(_RULES)
+
+
+def cues(line: str) -> tuple[bool, bool, bool]:
+    """(is_boilerplate, is_end_marker, is_link_box) of a stripped line, in one pass."""
+    return _cached_cues(line) if len(line) <= 200 else _cues(line)
+
+
+@lru_cache(maxsize=65536)
+def _cached_cues(line: str) -> tuple[bool, bool, bool]:
+    return _cues(line)
+
+
+def _cues(line: str) -> tuple[bool, bool, bool]:
+    lower = line.lower()
+    return cues_of(line, lower, _TOKEN.findall(lower))
+
+
+def cues_of(line: str, lower: str, words: list[str]) -> tuple[bool, bool, bool]:
+    """cues() for a caller that already has the line lower-cased and split into \\w+ words."""
+    short = len(words) <= MAX_CUE_WORDS
+    if short and "©" in lower:
+        words = [*words, "©"]
+    return (_boiler(line, lower, words, short), short and _END_RE.match(lower) is not None,
+            short and _LINK_BOX.match(lower) is not None)
+
+
+def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
+    if short:
+        for word in words:
+            for regex in _BY_WORD.get(word, ()):
+                if regex.search(lower):
+                    return True
+    if len(words) <= MAX_PROMO_WORDS and _PROMO_HINT.search(lower) and _PROMO.search(line):
+        return True
+    return _CAPTION_HINT.search(lower) is not None and _CAPTION_CREDIT.search(line) is not None
+
+
+_COMMENT_META = re.compile(
+    r"^(says|said|wrote|writes|reply|replies|report|rating|\d+ (votes?|likes?|replies|points?))\s*:?$"
+    r"|^\d+ (seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago\b"
+    r"|\bat \d{1,2}:\d{2}\s*([ap]\.?m\.?)?$", re.I)
+
+
+def is_comment_meta(line: str) -> bool:
+    """True for the small lines around each comment of a thread: 'says:', '2 days ago', '… at 6:34 am', 'Rating:'."""
+    return len(line) < 60 and _COMMENT_META.search(line) is not None
 
 
 def is_boilerplate(line: str) -> bool:
     """True if the (stripped) line is page furniture by the lexicon."""
-    return (_short(line) and _BOILER_RE.search(line) is not None) or _ANY_RE.search(line) is not None
+    return cues(line)[0]
+
+
+def is_link_box(line: str) -> bool:
+    """True if the (stripped) line heads a box of links to other stories ("Related articles")."""
+    return cues(line)[2]
 
 
 def is_end_marker(line: str) -> bool:
     """True if the (stripped) line opens the after-article furniture."""
-    return _short(line) and _END_RE.match(line) is not None
+    return cues(line)[1]

@@ -34,16 +34,19 @@ import re
 import unicodedata
 
 from tasks.errors import NoArticleFound
+from tasks.stages.boilerplate import is_boilerplate
 from tasks.stages.clean_html import extract_html
 from tasks.stages.clean_language import detect_language
 from tasks.stages.clean_records import looks_like_json, parse_records
+from tasks.stages.clean_header import guess_source, iso_date, split_header_fields
 from tasks.stages.clean_text import extract_lines
 from tasks.stages.decode import decode_dump
-from tasks.stages.clean_header import iso_date, split_header_fields
 from tasks.stages.model import Extracted
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MIN_ARTICLE_WORDS = 25
+MIN_ARTICLE_WORDS = 25   # an article has this many words in all ...
+MIN_BRIEF_WORDS = 10     # ... or is a news brief: one paragraph of this many words
+MAX_BRIEF_LINES = 3      # a dump this short is taken whole when no prose block stands out
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|article|p)\b", re.I | re.S)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -91,7 +94,7 @@ def _from_page(text: str, name: str, given: dict, template_lines: frozenset[int]
     if given.get("published"):
         found["published"] = iso_date(given["published"]) or found.get("published")
     paragraphs = tuple(found["paragraphs"])
-    if sum(len(p.split()) for p in paragraphs) < MIN_ARTICLE_WORDS and not _has_cjk_prose(paragraphs):
+    if not _is_article(paragraphs):
         return None
     language = found.get("language") or detect_language("\n".join(paragraphs))
     return Extracted(title=found.get("title"), paragraphs=paragraphs, published=found.get("published"),
@@ -104,7 +107,7 @@ def _html_fields(html: str, url: str | None, template_lines: frozenset[int]) -> 
         return None
     paragraphs = _drop_templates(page.paragraphs, template_lines)
     return {"title": page.title, "paragraphs": paragraphs, "published": page.published,
-            "source": page.source, "url": page.url}
+            "source": page.source, "url": page.url, "language": page.language}
 
 
 def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
@@ -112,15 +115,33 @@ def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
     fields, lines = split_header_fields([line for line in lines if line])
     lines = _drop_templates(lines, template_lines)
     language = detect_language(" ".join(sorted(lines, key=len, reverse=True)[:5]))
-    title, paragraphs = extract_lines(lines, language)
-    return {"title": fields.get("title") or title, "paragraphs": paragraphs, "language": language,
-            "published": fields.get("published"), "url": fields.get("url"), "source": fields.get("source")}
+    found = extract_lines(lines, language)
+    title = fields.get("title") or found.title
+    paragraphs = found.paragraphs or (_brief(lines) if len(lines) <= MAX_BRIEF_LINES else [])
+    return {"title": title, "paragraphs": paragraphs, "language": language, "url": fields.get("url"),
+            "published": fields.get("published") or iso_date(" ".join(found.lead_in)),
+            "source": fields.get("source") or guess_source(lines, title)}
+
+
+def _brief(lines: list[str]) -> list[str]:
+    """A dump of a few lines has no page furniture to strip: its long lines that are not
+    boilerplate are the article (a wire brief, a feed item: headline and lead on one line)."""
+    return [line for line in lines if len(line.split()) >= MIN_BRIEF_WORDS and not is_boilerplate(line)]
 
 
 def _drop_templates(lines: list[str], template_lines: frozenset[int]) -> list[str]:
     if not template_lines:
         return lines
     return [line for line in lines if line_hash(line) not in template_lines]
+
+
+def _is_article(paragraphs: tuple[str, ...]) -> bool:
+    """Enough prose for an article: 25 words in all, or one real sentence (a news brief of a
+    headline and a lead is an article; an index page's teasers and a login wall's prompts are
+    short separate lines, so neither passes)."""
+    counts = [len(p.split()) for p in paragraphs]
+    return (sum(counts) >= MIN_ARTICLE_WORDS or max(counts, default=0) >= MIN_BRIEF_WORDS
+            or _has_cjk_prose(paragraphs))
 
 
 def _has_cjk_prose(paragraphs: tuple[str, ...]) -> bool:

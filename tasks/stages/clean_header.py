@@ -1,4 +1,4 @@
-"""Metadata written in a plain-text dump itself: dates and scraper header fields.
+"""Metadata written in a plain-text dump itself: dates, scraper header fields, the site's name.
 
 HTML pages get theirs from their markup (metadata.py).
 """
@@ -7,14 +7,26 @@ from __future__ import annotations
 import re
 from datetime import date
 
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+Z-]*)?\b")
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTH_NAMES = (   # January … December in English, German, French, Spanish, Italian, Portuguese, Dutch
+    "january february march april may june july august september october november december",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "januari februari maart april mei juni juli augustus september oktober november december",
+)
+_MONTHS = {name: i + 1 for names in _MONTH_NAMES for i, name in enumerate(names.split())}
+_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items()) if name[:3] not in _MONTHS})
 _MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})\b", re.I)
 _MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+
+_SITE_SEPARATOR = re.compile(r"\s+[|\-–—:•·»]\s+")
+MAX_SITE_WORDS = 5
 
 # A scraper's header field at the very start of a dump: "date 2025-07-12 …", "Title: …".
 _HEADER = re.compile(r"^\s*(date|published|pubdate|datum|fecha|title|headline|url|source|link)\s*[:=]?\s+", re.I)
@@ -22,6 +34,8 @@ _HEADER = re.compile(r"^\s*(date|published|pubdate|datum|fecha|title|headline|ur
 
 def iso_date(text: str) -> str | None:
     """The first plausible date in the text as YYYY-MM-DD (ISO, '12 July 2025' or 'July 12, 2025')."""
+    if _YEAR.search(text) is None:   # cheap test first: every pattern needs a year
+        return None
     for pattern, order in ((_ISO, "ymd"), (_DMY, "dmy"), (_MDY, "mdy")):
         for m in pattern.finditer(text):
             parts = dict(zip(order, m.groups()))
@@ -72,3 +86,22 @@ def split_header_fields(lines: list[str]) -> tuple[dict[str, str], list[str]]:
             break
         lines.pop(0)
     return fields, lines
+
+
+def guess_source(lines: list[str], title: str | None) -> str | None:
+    """The site's name from the dump's first line: the 'Site' of a page title 'Headline - Site',
+    or a short first line that is not the headline ('Japan Today'); None when unsure."""
+    from tasks.stages.boilerplate import cues
+    if not lines:
+        return None
+    first = lines[0]
+    parts = _SITE_SEPARATOR.split(first)
+    if len(parts) > 1 and len(parts[-1].split()) <= MAX_SITE_WORDS and parts[-1] != title:
+        candidate = parts[-1]
+    elif len(first.split()) <= MAX_SITE_WORDS - 1 and first != title:
+        candidate = first
+    else:
+        return None
+    if any(cues(candidate)) or iso_date(candidate) or not any(c.isalpha() for c in candidate):
+        return None
+    return candidate.strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-SAMPLE_CHARS = 1000
+SAMPLE_CHARS = 300
 MIN_CHARS = 20
 
 # ISO 639-1 code -> jusText stop-list name, for the languages jusText ships.

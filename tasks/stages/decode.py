@@ -4,7 +4,7 @@ A dump arrives as bytes in any charset, maybe gzipped. `decode_dump` returns the
 raises one of the dump errors. The order of trust when picking a charset:
 
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) always wins;
-2. bytes that decode as strict UTF-8 are UTF-8 (non-UTF-8 text almost never does by
+2. bytes that decode as strict UTF-8 (and are not NUL-riddled UTF-16) are UTF-8 (non-UTF-8 text almost never does by
    accident), whatever an HTML page declares: a page that says iso-8859-1 but is UTF-8
    decodes right;
 3. otherwise a declared charset (HTML meta, XML prolog) is tried, and kept only if the
@@ -32,6 +32,8 @@ _DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w:.-]{2,40
                        rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w:.-]{2,40})""", re.I)
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 MAX_JUNK_RATIO = 0.02
+_WEB_CHARSETS = ["cp1252", "cp1251", "gb18030", "gbk", "shift_jis", "euc_jp", "euc_kr", "big5", "cp1250",
+                 "iso8859_2", "cp1256", "cp1253", "cp1254", "cp1255", "cp874", "koi8_r", "iso8859_15"]
 
 
 def decode_dump(raw: bytes, *, max_bytes: int) -> str:
@@ -73,10 +75,9 @@ def to_text(raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return _checked(raw[len(bom):].decode(encoding, errors="replace"))
-    try:
-        return _checked(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        pass
+    text = _try(raw, "utf-8")
+    if text is not None:
+        return text
     for encoding in _candidates(raw):
         text = _try(raw, encoding)
         if text is not None:
@@ -86,17 +87,40 @@ def to_text(raw: bytes) -> str:
 
 
 def _candidates(raw: bytes) -> list[str]:
-    """Charsets worth trying on non-UTF-8 bytes: declared first, then charset-normalizer's guesses."""
-    found = []
+    """Charsets worth trying on non-UTF-8 bytes: UTF-16 without its BOM (every other byte NUL),
+    the declared one, then charset-normalizer's guesses."""
+    found = _utf16_guess(raw)
     declared = _DECLARED.search(raw[:4096])
     if declared:
         name = (declared.group(1) or declared.group(2)).decode("ascii", "ignore").lower()
         found.append("cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name)
-    guess = from_bytes(raw[:200_000], steps=5, chunk_size=1024).best()
-    if guess is not None:
-        found.append(guess.encoding)
+    found.extend(_guesses(raw))
     found.append("cp1252")
     return found
+
+
+def _utf16_guess(raw: bytes) -> list[str]:
+    """['utf-16-le'] or ['utf-16-be'] when most odd (or even) bytes of the start are NUL."""
+    head = raw[:4000]
+    if len(head) < 8:
+        return []
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
+        return ["utf-16-le"]
+    if even > 0.4 * len(head) / 2 and odd < 0.05 * len(head) / 2:
+        return ["utf-16-be"]
+    return []
+
+
+def _guesses(raw: bytes) -> list[str]:
+    """charset-normalizer's candidates, least chaotic first; ties go to the charsets most used on the web
+    (cp1250 and cp1252 read French equally 'well', but cp1252 is far more likely)."""
+    matches = from_bytes(raw[:200_000], steps=5, chunk_size=1024)
+
+    def rank(match):
+        common = _WEB_CHARSETS.index(match.encoding) if match.encoding in _WEB_CHARSETS else len(_WEB_CHARSETS)
+        return round(match.chaos, 2), -round(match.coherence, 2), common
+    return [m.encoding for m in sorted(matches, key=rank)]
 
 
 def _try(raw: bytes, encoding: str) -> str | None:

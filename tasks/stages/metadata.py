@@ -4,7 +4,9 @@ Read in order of trust from an lxml tree:
 
 1. JSON-LD (`<script type="application/ld+json">`) of an Article-like object: headline,
    datePublished, publisher.name, url;
-2. meta tags (Open Graph, article:*, Dublin Core, Parsely, itemprop) and `<time>`;
+2. meta tags (Open Graph, article:*, Dublin Core, Parsely, itemprop) and `<time>`; for the
+   site's name og:site_name comes first (JSON-LD's publisher of a syndicated story is the
+   agency, not the site);
 3. for the title, the page's `<h1>` (when it matches the `<title>`), else `<title>` without
    its " - Site Name" suffix; for the date, htmldate's fast (non-extensive) search.
 
@@ -27,7 +29,7 @@ _DATE_META = ("article:published_time", "og:article:published_time", "datepublis
               "publishdate", "publish-date", "publish_date", "dc.date", "dc.date.issued", "dcterms.created",
               "sailthru.date", "parsely-pub-date", "citation_publication_date", "article.published",
               "og:published_time", "cxenseparse:recs:publishtime", "article_date_original")
-_SITE_META = ("og:site_name", "application-name", "twitter:site", "publisher", "dc.publisher", "cxenseparse:site")
+_SITE_META = ("og:site_name", "application-name", "publisher", "dc.publisher", "cxenseparse:site")
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "parsely-title", "headline")
 
 
@@ -38,6 +40,7 @@ class PageMeta:
     source: str | None = None
     url: str | None = None
     title_variants: tuple[str, ...] = ()   # every title-like string of the page, to drop from the body
+    body: str | None = None                # JSON-LD articleBody, when the page carries one
 
 
 def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMeta:
@@ -50,15 +53,17 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMeta:
     variants = tuple(v for v in {title, h1, head_title, _strip_site(head_title), _pick(meta, _TITLE_META)} if v)
     published = (_date(ld.get("datePublished")) or _date(_pick(meta, _DATE_META)) or _time_tag(tree)
                  or _htmldate(tree))
-    source = ld.get("publisher") or _pick(meta, _SITE_META) or _host(url or ld.get("url") or meta.get("og:url"))
+    source = (_pick(meta, _SITE_META) or ld.get("publisher") or _title_site(head_title)
+              or _host(url or ld.get("url") or meta.get("og:url")) or meta.get("twitter:site"))
     if source and source.startswith("@"):
         source = source[1:]
     return PageMeta(title=_clean(title), published=published, source=_clean(source),
-                    url=url or meta.get("og:url") or _canonical(tree) or ld.get("url"), title_variants=variants)
+                    url=url or meta.get("og:url") or _canonical(tree) or ld.get("url"), title_variants=variants,
+                    body=ld.get("articleBody"))
 
 
 def _json_ld(tree: HtmlElement) -> dict[str, str]:
-    """headline, datePublished, publisher, url of the first Article-like JSON-LD object."""
+    """headline, datePublished, publisher, url, articleBody of the first Article-like JSON-LD object."""
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
@@ -70,8 +75,9 @@ def _json_ld(tree: HtmlElement) -> dict[str, str]:
             if _ARTICLE_TYPES.search(kind) and (obj.get("headline") or obj.get("datePublished")):
                 publisher = obj.get("publisher")
                 name = publisher.get("name") if isinstance(publisher, dict) else None
-                return {k: v for k, v in (("headline", obj.get("headline")), ("datePublished", obj.get("datePublished")),
-                                          ("publisher", name), ("url", obj.get("url"))) if isinstance(v, str)}
+                fields = (("headline", obj.get("headline")), ("datePublished", obj.get("datePublished")),
+                          ("publisher", name), ("url", obj.get("url")), ("articleBody", obj.get("articleBody")))
+                return {k: v for k, v in fields if isinstance(v, str)}
     return {}
 
 
@@ -143,6 +149,12 @@ def _strip_site(title: str | None) -> str | None:
         return None
     parts = _TITLE_SPLIT.split(title)
     return max(parts, key=len) if len(parts) > 1 else title
+
+
+def _title_site(title: str | None) -> str | None:
+    """'Big news - The Daily' -> 'The Daily' (a short last part of a title split at separators)."""
+    parts = _TITLE_SPLIT.split(title) if title else []
+    return parts[-1] if len(parts) > 1 and len(parts[-1].split()) <= 5 else None
 
 
 def _clean(value: str | None) -> str | None:

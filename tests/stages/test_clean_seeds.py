@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.errors import NoArticleFound
 from tasks.stages.clean import clean
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -69,6 +70,12 @@ def test_the_title_is_found_and_not_repeated_in_the_body(prefix, title):
     assert title not in article.paragraphs
 
 
+def test_the_site_name_on_the_first_line_becomes_the_source():
+    article, _ = seed("001")
+    assert article.source == "Japan Today"
+    assert seed("002")[0].source is None   # its first line is the headline, not a site
+
+
 def test_a_leading_date_field_becomes_published_and_leaves_the_text():
     article, _ = seed("000")
     assert article.published == "2025-07-12"
@@ -83,3 +90,15 @@ def test_the_same_wire_story_shares_most_of_its_text_after_cleaning():
     long, _ = seed("001")
     a, b = shingles(short.text), shingles(long.text)
     assert len(a & b) / len(a) == pytest.approx(0.63, abs=0.04)
+
+
+def test_a_one_line_news_brief_is_an_article():
+    # given a feed item: headline and lead run together on one line, no final period
+    raw = b"The Black Widows' Revenge After the terror bombing of two airliners in Russia, the Kremlin tries to face up to a new Chechen tactic"
+    (article,) = clean(raw, "brief.txt")
+    assert article.text.startswith("The Black Widows' Revenge") and article.text.endswith("Chechen tactic")
+
+
+def test_a_few_short_prompts_are_still_no_article():
+    with pytest.raises(NoArticleFound):
+        clean(b"Subscribe\nSign in to read this story\nForgot your password?", "wall.txt")

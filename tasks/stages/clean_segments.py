@@ -1,0 +1,129 @@
+"""Segments of a text dump: its lines glued back into units, with the features the scorer reads.
+
+* `segments(lines, language)`: a line that does not end a sentence, followed by one that goes on
+  in lower case, is one sentence a scraper broke at an inline tag ("… said the minister, who"
+  / "arrived on Friday."): the two are glued into one segment;
+* each segment gets its word count, share of stop words (the main sign of prose, per
+  language), whether it ends a sentence, and its lexicon cues (boilerplate.py);
+* `thread_start`: a comment thread after the article ("says:", "2 days ago" …), or a stream
+  of teasers each with its date, is cut off whole.
+
+Features of a line are cached: menus and footers repeat across the dumps of a site.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tasks.stages.boilerplate import cues_of, is_comment_meta
+from tasks.stages.clean_header import iso_date
+from tasks.stages.clean_language import stop_words
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CLOSERS = "\"'”’»)]"
+_STOPS = frozenset(".!?…。！？")
+_CONTINUES = re.compile(r"""^[a-zà-ÿ,.;:)\]»”’%-]""")
+
+MIN_PROSE_WORDS = 7
+MIN_STOP_SHARE = 0.18
+THREAD_META = 2
+THREAD_WINDOW = 12
+THREAD_PROSE = 300
+CACHED_CHARS = 200   # longer texts are prose, seen once: not worth a cache slot
+
+
+@dataclass
+class Segment:
+    """A run of lines read as one unit, with the features the scorer needs."""
+    text: str
+    words: int
+    stop_share: float
+    ends_sentence: bool
+    boiler: bool
+    end_marker: bool
+    link_box: bool = False
+
+    @property
+    def prose(self) -> bool:
+        return (self.words >= MIN_PROSE_WORDS and self.stop_share >= MIN_STOP_SHARE
+                and not self.boiler and (self.ends_sentence or self.words >= 25))
+
+
+def segments(lines: list[str], language: str | None) -> list[Segment]:
+    """Glue broken lines back together and compute each segment's features."""
+    glued: list[str] = []
+    for line in lines:
+        if glued and _continues(glued[-1], line):
+            glued[-1] = f"{glued[-1]} {line}"
+        else:
+            glued.append(line)
+    stops = stop_words(language)
+    segs = [features(text, stops) for text in glued]
+    return segs[:thread_start(segs)]
+
+
+def thread_start(segs: list[Segment]) -> int:
+    """Where a comment thread (or a stream of dated teasers) begins after the article, or len(segs).
+
+    A thread starts at a comment-meta line ('says:', '2 days ago', '… at 6:34 am') or a
+    line that is just a date, with at least THREAD_META more within the next THREAD_WINDOW
+    segments; it only counts after THREAD_PROSE characters of prose, so a sidebar of
+    timestamped headlines above the article does not swallow it.
+    """
+    meta = [i for i, s in enumerate(segs) if s.words <= 10 and (is_comment_meta(s.text) or _date_only(s))]
+    prose_before, last = 0, 0
+    for k, i in enumerate(meta):
+        prose_before += sum(len(s.text) for s in segs[last:i] if s.prose)
+        last = i
+        if prose_before >= THREAD_PROSE and k + THREAD_META < len(meta) and meta[k + THREAD_META] - i <= THREAD_WINDOW:
+            return i
+    return len(segs)
+
+
+def _date_only(seg: Segment) -> bool:
+    """A line that is just a date: one per item in a stream of teasers or comments."""
+    return seg.words <= 6 and any(c.isdigit() for c in seg.text) and iso_date(seg.text) is not None
+
+
+def _continues(prev: str, line: str) -> bool:
+    """True if `line` carries on the sentence `prev` left open (a scraper broke it at a tag).
+
+    The line goes on in lower case or with punctuation after a long enough `prev` that does
+    not end a sentence ("… said the minister, who" / "arrived on Friday.").
+    """
+    return len(prev) > 30 and _CONTINUES.match(line) is not None and not _ends_sentence(prev)
+
+
+def _ends_sentence(text: str) -> bool:
+    """True if the text ends like a sentence: . ! ? … (maybe inside quotes or brackets), or : ;"""
+    if text[-1:] in (":", ";"):
+        return True
+    return text.rstrip(_CLOSERS)[-1:] in _STOPS
+
+
+def features(text: str, stops: frozenset[str]) -> Segment:
+    """The Segment of one text (short texts through a cache: menus and footers repeat across a site's dumps)."""
+    if len(text) <= CACHED_CHARS:
+        return Segment(text, *_line_features(text, stops))
+    return Segment(text, *_compute_features(text, stops))
+
+
+@lru_cache(maxsize=65536)
+def _line_features(text: str, stops: frozenset[str]) -> tuple:
+    return _compute_features(text, stops)
+
+
+def _compute_features(text: str, stops: frozenset[str]) -> tuple:
+    """(words, stop share, ends a sentence, boilerplate, end marker, link box) of a segment's text."""
+    lower = text.lower()
+    tokens = _WORD.findall(lower)
+    cjk = 0 if text.isascii() else len(_CJK.findall(text))
+    if cjk > len(text) / 3:   # Chinese, Japanese, Korean: no spaces, count characters
+        words, share = cjk // 2, 0.3
+    else:
+        words = len(tokens)
+        share = sum(map(stops.__contains__, tokens)) / words if words else 0.0
+    boiler, end, box = cues_of(text, lower, tokens)
+    return words, share, _ends_sentence(text), boiler or box, end, box

@@ -1,0 +1,57 @@
+"""Text dumps in other languages and scripts: the same furniture goes, the article stays."""
+from tasks.stages.clean import clean
+
+RUSSIAN = """Главная
+Новости
+Войти
+Лавров прибыл в КНДР с рабочим визитом
+Министр иностранных дел России Сергей Лавров прибыл в КНДР с рабочим визитом, сообщили государственные СМИ в пятницу.
+По данным агентства, самолет министра приземлился в аэропорту Вонсана, где он встретится со своей северокорейской коллегой.
+Визит продлится до воскресенья, и это уже не первая поездка высокопоставленных российских чиновников в эту страну в этом году.
+Читайте также
+Подписывайтесь на наш канал
+© 2025 Все права защищены
+"""
+
+CHINESE = """首页
+新闻
+登录
+俄罗斯外长拉夫罗夫抵达朝鲜
+俄罗斯外交部长拉夫罗夫星期五抵达朝鲜进行工作访问，俄罗斯官方媒体报道说，这是莫斯科高级官员一系列高调访问中的最新一次。
+塔斯社报道说，部长的飞机降落在元山机场，拉夫罗夫将在那里会见朝鲜外务相崔善姬，双方将讨论两国合作的问题。
+俄罗斯和朝鲜官方媒体本周早些时候宣布了这次访问，称拉夫罗夫将在该国停留到星期日，并与朝鲜领导人举行会谈。
+版权所有 © 2025
+"""
+
+GERMAN = """Startseite
+Anmelden
+Stadtrat beschließt neue Brücke über den Fluss
+Hamburger Zeitung - 12. März 2024
+Der Stadtrat hat am Dienstag beschlossen, eine neue Fußgängerbrücke über den Fluss zu bauen, nachdem die Pläne mehr als zwei Jahre lang diskutiert worden waren.
+Die Brücke soll den alten Marktplatz mit dem Park am nördlichen Ufer verbinden, und die Bauarbeiten sollen im Herbst beginnen.
+Anzeige
+Die Kosten werden auf rund vier Millionen Euro geschätzt, von denen der größte Teil aus einem regionalen Fonds für nachhaltigen Verkehr kommen soll.
+Mehr zum Thema
+Teilen
+"""
+
+
+def test_a_russian_dump_in_cp1251_keeps_its_three_paragraphs_and_title():
+    article, = clean(RUSSIAN.encode("cp1251"), "ru.txt")
+    assert article.title == "Лавров прибыл в КНДР с рабочим визитом"
+    assert len(article.paragraphs) == 3 and article.paragraphs[0].startswith("Министр")
+    assert article.language == "ru"
+
+
+def test_a_chinese_dump_in_gb18030_is_read_by_characters_not_spaces():
+    article, = clean(CHINESE.encode("gb18030"), "zh.txt")
+    assert article.title == "俄罗斯外长拉夫罗夫抵达朝鲜"
+    assert len(article.paragraphs) == 3 and "版权所有" not in article.text
+    assert article.language == "zh"
+
+
+def test_a_german_dump_drops_its_ad_label_and_reads_the_byline_date():
+    article, = clean(GERMAN.encode("utf-8"), "de.txt")
+    assert article.title == "Stadtrat beschließt neue Brücke über den Fluss"
+    assert [p[:8] for p in article.paragraphs] == ["Der Stad", "Die Brüc", "Die Kost"]
+    assert article.language == "de"

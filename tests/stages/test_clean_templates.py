@@ -1,0 +1,37 @@
+"""Learned templates: stable line hashes, and lines the store learned to be boilerplate are dropped."""
+import subprocess
+import sys
+from pathlib import Path
+
+from tasks.stages.clean import clean, line_hash, template_candidates
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
+PROMO = "Our reporters bring you the stories that matter in the region, every single day of the week."
+
+
+def test_a_line_hash_is_a_signed_64_bit_integer_stable_across_processes():
+    here = line_hash("© 2025 AFP")
+    there = subprocess.run([sys.executable, "-c", "from tasks.stages.clean import line_hash; print(line_hash('© 2025 AFP'))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert here == int(there) == -2706449860834923869
+    assert -2**63 <= here < 2**63
+
+
+def test_hashes_ignore_case_digits_punctuation_and_spacing():
+    assert line_hash("© 2025 AFP") == line_hash("©2024   afp")
+    assert line_hash("Read more!") == line_hash("read more")
+    assert line_hash("Read more") != line_hash("Read less")
+
+
+def test_a_learned_template_line_is_dropped_from_the_article():
+    dump = (FIXTURES / "article.txt").read_text(encoding="utf8").replace("Advertisement", PROMO)
+    before, = clean(dump.encode(), "article.txt")
+    after, = clean(dump.encode(), "article.txt", template_lines=frozenset({line_hash(PROMO)}))
+    assert PROMO in before.paragraphs
+    assert PROMO not in after.paragraphs
+    assert len(after.paragraphs) == len(before.paragraphs) - 1
+
+
+def test_template_candidates_are_the_hashes_of_the_article_lines():
+    article, = clean((FIXTURES / "article.txt").read_bytes(), "article.txt")
+    assert template_candidates(article) == {line_hash(p) for p in article.paragraphs}
