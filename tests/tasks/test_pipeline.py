@@ -1,0 +1,58 @@
+"""The pipeline shell over a real SQLite store: the one path from a dump id to stored articles."""
+import json
+
+from config.settings import Settings
+from tasks.pipeline import Pipeline
+from tasks.store import Store
+
+FOOTER = "The Valley Daily has been owned by the people of the valley since 1901 and is read in every town along the river."
+STORIES = [
+    "Dredging of the harbour mouth starts in March. Fishing crews welcomed the work, which lets larger boats "
+    "land their catch at high tide. The port authority expects the job to take eleven weeks.",
+    "Pupils at the primary school will get free lunches from September. Parents collected signatures for two "
+    "years before the council found the money in its education budget for this autumn.",
+    "Trams will run every six minutes on the northern line after new carriages arrive. Commuters complained "
+    "all winter about crowded platforms and delays caused by broken doors and ageing signals.",
+    "Rain has leaked through the museum roof into the gallery of Roman coins. Curators moved the collection to "
+    "a storeroom while engineers decide whether the lead sheeting can be patched or must go.",
+    "Drivers crossing the old bridge will pay a toll of two euros from June. Shopkeepers on both banks fear the "
+    "charge will keep customers away, while cyclists and pedestrians will still cross free of charge.",
+    "Frost in April destroyed half of the apple blossom in the orchards south of town. Growers asked for "
+    "emergency help, saying many family farms could not survive another poor harvest this year.",
+]
+
+
+def story(i: int) -> str:
+    return STORIES[i].replace(". ", ".\n\n")
+
+
+def dump(tmp_path, store, name, i):
+    path = tmp_path / name
+    path.write_text(json.dumps({"text": story(i) + "\n\n" + FOOTER, "source": "The Valley Daily"}))
+    return store.register(path, 1_000_000, "t").dump_id
+
+
+def test_a_line_learned_as_the_sources_template_is_dropped_from_later_articles(tmp_path):
+    # given five original stories of one source, each ending with the same prose-like footer
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+    for i in range(5):
+        assert pipeline.process(dump(tmp_path, store, f"{i}.json", i)).state == "done"
+    assert store.totals() == {"original": 5, "duplicate": 0}
+    first = store.articles_of(store.export().__next__()["dump_id"])[0]
+    assert FOOTER in first["text"]            # nothing learned yet: the footer got through
+    # when a sixth story of that source arrives
+    sixth = dump(tmp_path, store, "6.json", 5)
+    pipeline.process(sixth)
+    # then its footer is dropped, and its own paragraphs kept
+    (article,) = store.articles_of(sixth)
+    assert FOOTER not in article["text"] and article["text"].startswith("Frost in April")
+
+
+def test_a_dump_the_stages_reject_is_kept_as_failed_with_the_reason(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    (tmp_path / "empty.txt").write_bytes(b"   \n")
+    dump_id = store.register(tmp_path / "empty.txt", 1000, "t").dump_id
+    outcome = Pipeline(Settings(data_dir=tmp_path / "data"), store).process(dump_id)
+    assert outcome.state == "failed" and "empty" in outcome.error
+    assert store.dump(dump_id)["state"] == "failed" and "empty" in store.dump(dump_id)["error"]
