@@ -160,8 +160,18 @@ def digest_of(records: list[dict]) -> str:
     return h.hexdigest()
 
 
+def _require_training_extra() -> None:
+    try:
+        import joblib  # noqa: F401
+        import sklearn  # noqa: F401
+    except ImportError as e:
+        raise ModelError(f"training a topic model needs scikit-learn ({e}); install the extra: "
+                         "pip install 'news-ingest[train]'") from e
+
+
 def train(records: list[dict]) -> TrainedClassifier:
     """Fit a model on `records` ({"text", "labels": [...]} or {"text", "label": "a|b"})."""
+    _require_training_extra()
     if len(records) < MIN_RECORDS:
         raise ModelError(f"{len(records)} records are too few to train on; give at least {MIN_RECORDS}")
     texts = [record_text(r) for r in records]

@@ -109,3 +109,18 @@ def test_given_records_then_the_split_is_reproducible(records):
     train_b, test_b = split(records, 0.2, seed=3)
     assert train_a == train_b and test_a == test_b
     assert len(test_a) == 6 and len(train_a) == 24
+
+
+def test_training_without_scikit_learn_says_which_extra_to_install(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_sklearn(name, *args, **kw):
+        if name.split(".")[0] == "sklearn":
+            raise ImportError("No module named 'sklearn'")
+        return real_import(name, *args, **kw)
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    from tasks.errors import ModelError
+    from tasks.stages.trained import train
+    with pytest.raises(ModelError, match=r"news-ingest\[train\]"):
+        train([{"text": "a b c", "labels": ["x"]}] * 20)
