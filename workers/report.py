@@ -15,7 +15,7 @@ def run_summary(console: Console, r: RunReport) -> None:
     table.add_column(justify="right")
     table.add_row("dump files found", str(r.seen))
     if r.distinct != r.seen:
-        table.add_row("distinct contents", str(r.distinct))
+        table.add_row("distinct dumps", str(r.distinct))
     table.add_row("already stored (skipped)", str(r.already_done))
     table.add_row("processed", str(r.processed))
     table.add_row("articles stored", str(r.articles))

@@ -27,8 +27,7 @@ STALL_HINT_SECONDS = 15
 @dataclass
 class RunReport:
     seen: int = 0                 # dump files found
-    distinct: int = 0             # distinct contents among them
-    new: int = 0                  # never seen before this run
+    distinct: int = 0             # distinct dumps among them (a file named twice counts once)
     already_done: int = 0         # stored earlier: nothing to do
     processed: int = 0            # done in this run
     failed: list[dict] = field(default_factory=list)
@@ -61,7 +60,9 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     store = store or Store(settings.store_url_or_default())
     paths = [p for folder in folders for p in scan(folder)]
     regs = register_all(store, settings, paths, console)
-    report = RunReport(seen=len(paths), distinct=len(regs), new=sum(r.new for r in regs.values()))
+    report = RunReport(seen=len(paths), distinct=len(regs))
+    # Unfinished dumps (new, or left queued/processing by an earlier run) are all sent: processing
+    # is idempotent (article ids are stable, dedup skips the article itself), a lost task is not.
     todo = [i for i, r in regs.items() if r.state not in FINAL]
     report.already_done = sum(r.state == "done" and not r.new for r in regs.values())
     if todo:
