@@ -6,6 +6,7 @@ The Pipeline (with its store engine and classifier) is built lazily once per wor
 from __future__ import annotations
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 from sqlalchemy.exc import OperationalError
 
@@ -37,6 +38,11 @@ def process_dump(self, dump_id: str) -> dict:
         return self.pipeline.process(dump_id).as_dict()
     except (StoreError, OperationalError):
         raise   # the store is down: retried with backoff, then redelivered
+    except SoftTimeLimitExceeded:
+        limit = self.pipeline.settings.task_time_limit
+        self.pipeline.store.fail(dump_id, f"processing took longer than the {limit} s limit: raise "
+                                          f"INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`")
+        raise
     except Exception as exc:
         self.pipeline.fail_unexpected(dump_id, exc)
         raise

@@ -55,3 +55,23 @@ def test_a_killed_worker_process_loses_no_dump(tmp_path, redis_url, pg_url, queu
     finally:
         store.close()
         worker.stop()
+
+
+def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, redis_url, pg_url, queue_name):
+    # given workers allowed 11 s per dump (the soft limit fires 10 s before the hard one)
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_TASK_TIME_LIMIT="11")
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "minutes.html").write_text(big_page(40_000))
+    worker = start_worker("w1", env, tmp_path)
+    store = Store(pg_url)
+    try:
+        # when a dump takes longer than that
+        run = subprocess.run([str(BIN / "ingest"), "run", str(tmp_path / "dumps")], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+        # then it ends failed, kept, with a reason that says what to do
+        assert run.returncode == 1
+        (failure,) = store.recent_failures()
+        assert "INGEST_TASK_TIME_LIMIT" in failure["error"]
+    finally:
+        store.close()
+        worker.stop()
