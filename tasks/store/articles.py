@@ -3,6 +3,7 @@ and the reads behind `ingest export` and `ingest show`."""
 from __future__ import annotations
 
 import json
+from datetime import timezone
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -153,8 +154,15 @@ def to_json(row) -> dict:
     doc = {name: row[name] for name in EXPORT_FIELDS + LINEAGE_FIELDS}
     doc["topics"] = json.loads(doc["topics"])
     for stamp in ("created_at", "updated_at"):
-        doc[stamp] = doc[stamp].isoformat() if doc[stamp] else None
+        doc[stamp] = iso_utc(doc[stamp])
     return doc
+
+
+def iso_utc(stamp) -> str | None:
+    """ISO 8601 in UTC; SQLite gives back naive datetimes that were written in UTC."""
+    if stamp is None:
+        return None
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def iterate(conn: Connection, status: str | None = None) -> Iterator[dict]:

@@ -5,6 +5,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from tasks.store import Store
 from tests.integration.processes import BIN, environment, start_worker
 
@@ -30,48 +32,52 @@ def wait_for_state(store: Store, state: str, timeout: float = 60) -> dict:
     raise AssertionError(f"no dump reached {state!r}: {store.counts()}")
 
 
-def test_a_killed_worker_process_loses_no_dump(tmp_path, redis_url, pg_url, queue_name):
-    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_RUN_TIMEOUT="240")
+@pytest.fixture
+def slow_dump(tmp_path):
+    """A folder with one dump that takes the clean stage a few seconds (a 7 MB page)."""
     (tmp_path / "dumps").mkdir()
     (tmp_path / "dumps" / "minutes.html").write_text(big_page(40_000))
-    worker = start_worker("w1", env, tmp_path)
-    store = Store(pg_url)
-    try:
-        run = subprocess.Popen([str(BIN / "ingest"), "run", str(tmp_path / "dumps")], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # when the dump is being processed, its pool process is killed
-        wait_for_state(store, "processing")
-        children = pool_children(worker.handle.pid)
-        assert children, "no pool process to kill"
-        for child in children:
-            os.kill(child, signal.SIGKILL)
-        # then the task is redelivered and the dump ends done, on a second attempt
-        out, err = run.communicate(timeout=240)
-        assert run.returncode == 0, out + err
-        assert "signal 9" in worker.output() or "WorkerLostError" in worker.output(), worker.output()[-2000:]
-        (article,) = list(store.export())
-        dump = store.dump(article["dump_id"])
-        assert dump["state"] == "done" and dump["attempts"] >= 2
-    finally:
-        store.close()
-        worker.stop()
+    return tmp_path / "dumps"
 
 
-def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, redis_url, pg_url, queue_name):
-    # given workers allowed 11 s per dump (the soft limit fires 10 s before the hard one)
-    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_TASK_TIME_LIMIT="11")
-    (tmp_path / "dumps").mkdir()
-    (tmp_path / "dumps" / "minutes.html").write_text(big_page(40_000))
+@pytest.fixture
+def worker_and_store(tmp_path, redis_url, pg_url, queue_name, request):
+    """A worker on the real Redis and PostgreSQL, with extra settings given by indirect parametrize."""
+    env = environment(tmp_path, redis_url, pg_url, queue_name, **getattr(request, "param", {}))
     worker = start_worker("w1", env, tmp_path)
     store = Store(pg_url)
-    try:
-        # when a dump takes longer than that
-        run = subprocess.run([str(BIN / "ingest"), "run", str(tmp_path / "dumps")], env=env, cwd=tmp_path,
-                             capture_output=True, text=True, timeout=120)
-        # then it ends failed, kept, with a reason that says what to do
-        assert run.returncode == 1
-        (failure,) = store.recent_failures()
-        assert "INGEST_TASK_TIME_LIMIT" in failure["error"]
-    finally:
-        store.close()
-        worker.stop()
+    yield env, worker, store
+    store.close()
+    worker.stop()
+
+
+def test_a_killed_worker_process_loses_no_dump(tmp_path, slow_dump, worker_and_store):
+    env, worker, store = worker_and_store
+    run = subprocess.Popen([str(BIN / "ingest"), "run", str(slow_dump)], env=env, cwd=tmp_path,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # when the dump is being processed, its pool process is killed
+    wait_for_state(store, "processing")
+    children = pool_children(worker.handle.pid)
+    assert children, "no pool process to kill"
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+    # then the task is redelivered and the dump ends done, on a second attempt
+    out, err = run.communicate(timeout=240)
+    assert run.returncode == 0, out + err
+    assert "signal 9" in worker.output() or "WorkerLostError" in worker.output(), worker.output()[-2000:]
+    (article,) = list(store.export())
+    dump = store.dump(article["dump_id"])
+    assert dump["state"] == "done" and dump["attempts"] >= 2
+
+
+# given workers allowed 11 s per dump (the soft limit fires 10 s before the hard one)
+@pytest.mark.parametrize("worker_and_store", [{"INGEST_TASK_TIME_LIMIT": "11"}], indirect=True)
+def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, slow_dump, worker_and_store):
+    env, worker, store = worker_and_store
+    # when a dump takes longer than that
+    run = subprocess.run([str(BIN / "ingest"), "run", str(slow_dump)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    # then it ends failed, kept, with a reason that says what to do
+    assert run.returncode == 1
+    (failure,) = store.recent_failures()
+    assert "INGEST_TASK_TIME_LIMIT" in failure["error"]
