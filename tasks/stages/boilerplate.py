@@ -124,6 +124,9 @@ def _index(rules: list[tuple[str, str]]) -> dict[str, list[re.Pattern]]:
 
 
 _BY_WORD = _index(_RULES)
+_TRIGGERS = frozenset(_BY_WORD)
+# Either hint below, in one scan: most lines hold neither, and then neither regex runs.
+_ANY_HINT = re.compile(f"{_PROMO_HINT.pattern}|{_CAPTION_HINT.pattern}")
 
 
 def cues(line: str) -> tuple[bool, bool, bool]:
@@ -152,10 +155,12 @@ def cues_of(line: str, lower: str, words: list[str]) -> tuple[bool, bool, bool]:
 
 def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
     if short:
-        for word in words:
-            for regex in _BY_WORD.get(word, ()):
+        for word in _TRIGGERS.intersection(words):
+            for regex in _BY_WORD[word]:
                 if regex.search(lower):
                     return True
+    if _ANY_HINT.search(lower) is None:
+        return False
     if len(words) <= MAX_PROMO_WORDS and _PROMO_HINT.search(lower) and _PROMO.search(line):
         return True
     return _CAPTION_HINT.search(lower) is not None and _CAPTION_CREDIT.search(line) is not None

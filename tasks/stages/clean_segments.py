@@ -8,13 +8,14 @@
 * `thread_start`: a comment thread after the article ("says:", "2 days ago" …), or a stream
   of teasers each with its date, is cut off whole.
 
-Features of a line are cached: menus and footers repeat across the dumps of a site.
+The Segment of a short line is cached (it is an immutable NamedTuple, so the cache hands out
+the same object): menus and footers repeat across the dumps of a site.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from tasks.stages.boilerplate import cues_of, is_comment_meta
 from tasks.stages.clean_header import iso_date
@@ -34,9 +35,9 @@ THREAD_PROSE = 300
 CACHED_CHARS = 200   # longer texts are prose, seen once: not worth a cache slot
 
 
-@dataclass
-class Segment:
-    """A run of lines read as one unit, with the features the scorer needs."""
+class Segment(NamedTuple):
+    """A run of lines read as one unit, with the features the scorer needs (see `features`).
+    Immutable, so one Segment of a repeated line can be shared from the cache."""
     text: str
     words: int
     stop_share: float
@@ -44,23 +45,21 @@ class Segment:
     boiler: bool
     end_marker: bool
     link_box: bool = False
-
-    @property
-    def prose(self) -> bool:
-        return (self.words >= MIN_PROSE_WORDS and self.stop_share >= MIN_STOP_SHARE
-                and not self.boiler and (self.ends_sentence or self.words >= 25))
+    prose: bool = False         # a sentence of prose: enough words, stop words, a sentence end
+    thread_meta: bool = False   # a comment-meta line or a bare date: what a thread is made of
 
 
 def segments(lines: list[str], language: str | None) -> list[Segment]:
     """Glue broken lines back together and compute each segment's features."""
     glued: list[str] = []
     for line in lines:
-        if glued and _continues(glued[-1], line):
+        if glued and len(glued[-1]) > 30 and _continues(glued[-1], line):
             glued[-1] = f"{glued[-1]} {line}"
         else:
             glued.append(line)
     stops = stop_words(language)
-    segs = [features(text, stops) for text in glued]
+    cached = _line_features   # features(), inlined: a page has hundreds of segments
+    segs = [cached(text, stops) if len(text) <= CACHED_CHARS else _compute_features(text, stops) for text in glued]
     return segs[:thread_start(segs)]
 
 
@@ -72,7 +71,7 @@ def thread_start(segs: list[Segment]) -> int:
     segments; it only counts after THREAD_PROSE characters of prose, so a sidebar of
     timestamped headlines above the article does not swallow it.
     """
-    meta = [i for i, s in enumerate(segs) if s.words <= 10 and (is_comment_meta(s.text) or _date_only(s))]
+    meta = [i for i, s in enumerate(segs) if s.thread_meta]
     prose_before, last = 0, 0
     for k, i in enumerate(meta):
         prose_before += sum(len(s.text) for s in segs[last:i] if s.prose)
@@ -82,9 +81,10 @@ def thread_start(segs: list[Segment]) -> int:
     return len(segs)
 
 
-def _date_only(seg: Segment) -> bool:
-    """A line that is just a date: one per item in a stream of teasers or comments."""
-    return seg.words <= 6 and any(c.isdigit() for c in seg.text) and iso_date(seg.text) is not None
+def _is_thread_meta(text: str, words: int) -> bool:
+    """A small line around each comment ('says:', '2 days ago') or a line that is just a date
+    (one per item in a stream of teasers or comments)."""
+    return words <= 10 and (is_comment_meta(text) or (words <= 6 and iso_date(text) is not None))
 
 
 def _continues(prev: str, line: str) -> bool:
@@ -106,17 +106,17 @@ def _ends_sentence(text: str) -> bool:
 def features(text: str, stops: frozenset[str]) -> Segment:
     """The Segment of one text (short texts through a cache: menus and footers repeat across a site's dumps)."""
     if len(text) <= CACHED_CHARS:
-        return Segment(text, *_line_features(text, stops))
-    return Segment(text, *_compute_features(text, stops))
-
-
-@lru_cache(maxsize=65536)
-def _line_features(text: str, stops: frozenset[str]) -> tuple:
+        return _line_features(text, stops)
     return _compute_features(text, stops)
 
 
-def _compute_features(text: str, stops: frozenset[str]) -> tuple:
-    """(words, stop share, ends a sentence, boilerplate, end marker, link box) of a segment's text."""
+@lru_cache(maxsize=65536)
+def _line_features(text: str, stops: frozenset[str]) -> Segment:
+    return _compute_features(text, stops)
+
+
+def _compute_features(text: str, stops: frozenset[str]) -> Segment:
+    """The Segment of a text: its words, stop-word share, sentence end, lexicon cues."""
     lower = text.lower()
     tokens = _WORD.findall(lower)
     cjk = 0 if text.isascii() else len(_CJK.findall(text))
@@ -126,4 +126,6 @@ def _compute_features(text: str, stops: frozenset[str]) -> tuple:
         words = len(tokens)
         share = sum(map(stops.__contains__, tokens)) / words if words else 0.0
     boiler, end, box = cues_of(text, lower, tokens)
-    return words, share, _ends_sentence(text), boiler or box, end, box
+    boiler, ends = boiler or box, _ends_sentence(text)
+    prose = words >= MIN_PROSE_WORDS and share >= MIN_STOP_SHARE and not boiler and (ends or words >= 25)
+    return Segment(text, words, share, ends, boiler, end, box, prose, _is_thread_meta(text, words))
