@@ -28,7 +28,7 @@ def run_summary(console: Console, r: RunReport) -> None:
     table.add_row("seconds", f"{r.seconds:.2f}")
     console.print(table)
     if r.seen and not r.processed and not r.failed and not r.timed_out:
-        console.print("Nothing new: every dump here was stored before (runs are idempotent by content).")
+        console.print("Nothing new: every dump here was stored before (a dump is known by its file name and content).")
     if r.failed:
         failures(console, r.failed, title="failed dumps")
         console.print("Fix the cause, then `ingest requeue --failed`.")
