@@ -53,7 +53,11 @@ class Pipeline:
         """The user's trained model when there is one, else the shipped lexicon; reloaded when
         the model file changes, so `ingest topics train` reaches running workers."""
         path: Path = self.settings.model_path
-        stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+        try:
+            st = path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
         if self._classifier is None or stamp != self._model_stamp:
             self._classifier = load_classifier(path if stamp else None)
             self._model_stamp = stamp
