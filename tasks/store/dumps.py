@@ -35,12 +35,16 @@ class Claimed:
     raw: bytes
 
 
-def dump_key(path: Path) -> str:
-    """The dump's id: 16 hex of the sha256 of its file name and bytes (read in blocks).
+def dump_key(path: Path, data: bytes | None = None) -> str:
+    """The dump's id: 16 hex of the sha256 of its file name and bytes (`data` if already read,
+    else the file, read in blocks).
 
     The same file seen again (a second run, a watcher restart) is the same dump; the same
     bytes under another name are another dump, stored as an exact duplicate, not lost."""
     digest = hashlib.sha256(path.name.encode("utf8") + b"\0")
+    if data is not None:
+        digest.update(data)
+        return digest.hexdigest()[:16]
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
@@ -56,14 +60,16 @@ def register(conn: Connection, path: Path, max_bytes: int, version: str) -> Regi
     """Insert a dump row for this file unless it is already known. Race-free: the primary key
     is the hash of name and content, and the insert ignores conflicts."""
     size = path.stat().st_size
-    dump_id = dump_key(path)
-    row = {"id": dump_id, "source_file": path.name, "path": str(path.resolve()), "size": size,
-           "raw_gz": None, "state": "queued", "error": None, "attempts": 0, "articles": 0,
-           "pipeline_version": version, "created_at": now(), "updated_at": now()}
-    if size > max_bytes:
-        row.update(state="failed", error=too_large_reason(size, max_bytes))
-    else:
-        row["raw_gz"] = gzip.compress(path.read_bytes(), 6)
+    stamp = now()
+    row = {"source_file": path.name, "path": str(path.resolve()), "size": size, "raw_gz": None,
+           "state": "queued", "error": None, "attempts": 0, "articles": 0,
+           "pipeline_version": version, "created_at": stamp, "updated_at": stamp}
+    if size > max_bytes:   # hashed in blocks, never held in memory; it stays where it is
+        row.update(id=dump_key(path), state="failed", error=too_large_reason(size, max_bytes))
+    else:                  # read once: hashed and kept from the same bytes
+        raw = path.read_bytes()
+        row.update(id=dump_key(path, raw), size=len(raw), raw_gz=gzip.compress(raw, 6))
+    dump_id = row["id"]
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(dumps)
     inserted = conn.execute(insert.values(**row).on_conflict_do_nothing(index_elements=["id"])
                             .returning(dumps.c.id)).scalar()

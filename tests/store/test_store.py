@@ -151,3 +151,13 @@ def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(sto
     # and no article's own text, nor another source, is affected
     assert store.templates({"The Daily"}) == frozenset({footer})
     assert store.templates({"Other"}) == frozenset()
+
+
+def test_a_file_hashed_in_blocks_and_read_whole_gets_the_same_id(store, tmp_path):
+    # given a file first registered as too large (hashed in blocks, never read whole)
+    (tmp_path / "big.txt").write_bytes(b"y" * 3_000_000)
+    first = store.register(tmp_path / "big.txt", 1000, "v")
+    # when it is seen again under a higher limit (read whole)
+    again = store.register(tmp_path / "big.txt", 10_000_000, "v")
+    # then it is the same dump, not a new one
+    assert not again.new and again.dump_id == first.dump_id
