@@ -17,6 +17,7 @@ from tasks.errors import DumpError
 from tasks.stages import dedup
 from tasks.stages.classify import load_classifier
 from tasks.stages.clean import clean, template_candidates
+from tasks.stages.model import Extracted
 from tasks.store import Store
 from tasks.store.articles import Draft
 
@@ -81,20 +82,25 @@ class Pipeline:
     def _drafts(self, raw: bytes, source_file: str) -> list[Draft]:
         classifier = self.classifier()
         drafts = []
-        for index, ex in enumerate(self._clean(raw, source_file)):
+        for index, (ex, line_hashes) in enumerate(self._clean(raw, source_file)):
             topics = tuple(classifier.classify(ex.title, ex.text))
-            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text),
-                                frozenset(template_candidates(ex))))
+            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text), line_hashes))
         return drafts
 
-    def _clean(self, raw: bytes, source_file: str) -> list:
-        """Clean the dump; if lines the store learned as its sources' templates got through,
-        clean it again without them. The source is known only after a first extraction."""
-        found = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)
-        learned = self.store.templates({ex.source for ex in found if ex.source})
-        if learned and any(learned & template_candidates(ex) for ex in found):
-            found = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
+    def _clean(self, raw: bytes, source_file: str) -> list[tuple[Extracted, frozenset[int]]]:
+        """Each article of the dump with its line hashes. If lines the store learned as its
+        sources' templates got through, clean again without them: the source is known only
+        after a first extraction."""
+        found = self._with_hashes(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes))
+        learned = self.store.templates({ex.source for ex, _ in found if ex.source})
+        if learned and any(learned & hashes for _, hashes in found):
+            found = self._with_hashes(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes,
+                                            template_lines=learned))
         return found
+
+    @staticmethod
+    def _with_hashes(extracted: list[Extracted]) -> list[tuple[Extracted, frozenset[int]]]:
+        return [(ex, frozenset(template_candidates(ex))) for ex in extracted]
 
     def fail_unexpected(self, dump_id: str, exc: BaseException) -> None:
         """Record a crash of our own as the dump's reason, so `ingest status` shows it."""
