@@ -102,6 +102,16 @@ class Pipeline:
     def _with_hashes(extracted: list[Extracted]) -> list[tuple[Extracted, frozenset[int]]]:
         return [(ex, frozenset(template_candidates(ex))) for ex in extracted]
 
+    def process_in_process(self, dump_id: str) -> Outcome:
+        """`process` for an in-process caller (embedded run, embedded watcher): a crash of ours
+        on one dump is recorded as that dump's failure, and the caller goes on with the next."""
+        try:
+            return self.process(dump_id)
+        except Exception as exc:
+            log.exception("dump %s crashed the pipeline", dump_id)
+            self.fail_unexpected(dump_id, exc)
+            return Outcome(dump_id, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
+
     def fail_unexpected(self, dump_id: str, exc: BaseException) -> None:
         """Record a crash of our own as the dump's reason, so `ingest status` shows it."""
         try:

@@ -6,7 +6,6 @@ the store, until each is done or failed.
 """
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from tasks.pipeline import Pipeline
 from tasks.store import Store
 from workers.intake import scan
 
-log = logging.getLogger(__name__)
 FINAL = ("done", "failed")
 STALL_HINT_SECONDS = 15
 
@@ -80,11 +78,7 @@ def _process_here(settings: Settings, store: Store, todo: list[str], console: Co
     with _progress(console) as progress:
         task = progress.add_task("ingesting", total=len(todo))
         for dump_id in todo:
-            try:
-                pipeline.process(dump_id)
-            except Exception as exc:  # our bug, not the dump's: record it and go on
-                log.exception("dump %s crashed the pipeline", dump_id)
-                pipeline.fail_unexpected(dump_id, exc)
+            pipeline.process_in_process(dump_id)
             progress.advance(task)
 
 

@@ -93,7 +93,7 @@ def submitter(settings: Settings, store: Store, console: Console) -> Callable[[P
     if settings.embedded:
         from tasks.pipeline import Pipeline
         pipeline = Pipeline(settings, store)
-        send = lambda dump_id: pipeline.process(dump_id)  # noqa: E731
+        send = pipeline.process_in_process
     else:
         from workers.queue import Queue
         q = Queue(settings)

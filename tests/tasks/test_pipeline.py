@@ -56,3 +56,22 @@ def test_a_dump_the_stages_reject_is_kept_as_failed_with_the_reason(tmp_path):
     outcome = Pipeline(Settings(data_dir=tmp_path / "data"), store).process(dump_id)
     assert outcome.state == "failed" and "empty" in outcome.error
     assert store.dump(dump_id)["state"] == "failed" and "empty" in store.dump(dump_id)["error"]
+
+
+def test_a_crash_of_ours_is_recorded_as_the_dumps_failure_and_the_caller_goes_on(tmp_path, monkeypatch):
+    # given a classifier that crashes on one dump
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+    dump_id = dump(tmp_path, store, "0.json", 0)
+
+    class Broken:
+        name = "broken"
+
+        def classify(self, title, text):
+            raise RuntimeError("boom")
+    monkeypatch.setattr(pipeline, "classifier", lambda: Broken())
+    # when it is processed in-process
+    outcome = pipeline.process_in_process(dump_id)
+    # then no exception escapes and the dump is kept as failed with the reason
+    assert outcome.state == "failed" and "RuntimeError: boom" in outcome.error
+    assert store.dump(dump_id)["state"] == "failed" and "internal error" in store.dump(dump_id)["error"]
