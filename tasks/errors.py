@@ -33,6 +33,10 @@ class StoreError(IngestError):
     """The output store cannot be reached or used."""
 
 
+class StoreBehind(StoreError):
+    """The store's schema is older than this release: `ingest migrate` upgrades it."""
+
+
 class BrokerError(IngestError):
     """The broker cannot be reached."""
 

@@ -5,15 +5,19 @@ The Pipeline (with its store engine and classifier) is built lazily once per wor
 """
 from __future__ import annotations
 
+import logging
+
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from sqlalchemy.exc import OperationalError
 
 from config import load
 from tasks.app import app
 from tasks.errors import StoreError
 from tasks.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 
 class PipelineTask(Task):
@@ -26,9 +30,28 @@ class PipelineTask(Task):
         return PipelineTask._pipeline
 
 
+@worker_init.connect
+def _check_store(**_):
+    """Refuse to start on a store that is behind this release (an empty one is created)."""
+    import sys
+    from tasks.errors import StoreError
+    from tasks.store import Store
+    try:
+        Store(load().store_url_or_default()).close()
+    except StoreError as exc:
+        print(f"ingest worker: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
 @worker_process_init.connect
 def _fresh_process(**_):
-    PipelineTask._pipeline = None   # never reuse a parent's engine after fork
+    """Never reuse a parent's engine after fork; build this process's pipeline now, outside
+    any task's time limit (a store that is down is retried lazily, by the first task)."""
+    PipelineTask._pipeline = None
+    try:
+        PipelineTask._pipeline = Pipeline.from_settings(load())
+    except Exception:
+        log.warning("could not open the store at process start; the first task retries", exc_info=True)
 
 
 @app.task(base=PipelineTask, bind=True, name="ingest.process_dump",

@@ -93,6 +93,26 @@ def watch(obj: Context):
 
 
 @cli.command()
+@click.pass_obj
+def migrate(obj: Context):
+    """Upgrade the store's schema in place to this release (the Procfile's release step).
+
+    Safe to run on every deploy: a store already at this release is left as it is. Workers and
+    commands refuse a store that is behind, so run this before starting the new release.
+    """
+    from tasks.store import Store
+    store = Store(obj.settings.store_url_or_default(), check_schema=False)
+    try:
+        step = store.migrate()
+    finally:
+        store.close()
+    if step.before == step.after:
+        click.echo(f"store {store.safe_url} is at revision {step.after} (up to date)")
+    else:
+        click.echo(f"store {store.safe_url} upgraded from revision {step.before or '(empty)'} to {step.after}")
+
+
+@cli.command()
 @click.argument("ids", nargs=-1)
 @click.option("--failed", "only_failed", is_flag=True, help="Every dump in the failed state.")
 @click.option("--all", "everything", is_flag=True, help="Every dump (e.g. after training a new topic model).")

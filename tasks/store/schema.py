@@ -20,6 +20,12 @@ dumps = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    # The lease of the current claim (see tasks/store/lifecycle.py): only its holder may finish
+    # or fail the dump; once older than the lease time it is taken back.
+    Column("lease", String(32)),                           # the claim's attempt token
+    Column("holder", String(64)),                          # who claimed: the Celery task id
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("mode", String(16)),                            # NULL: full; "classify": re-classify only
 )
 Index("ix_dumps_state", dumps.c.state, dumps.c.updated_at)
 
@@ -48,6 +54,7 @@ articles = Table(
     Column("pipeline_version", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,   # seq is never reused, even after the newest article is deleted
 )
 
 # Inverted index of each article's sampled 5-gram hashes (see tasks/stages/dedup.py).

@@ -7,24 +7,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy.exc import OperationalError
-
-from tasks.errors import StoreError
-from tasks.store import articles, dumps, templates
+from tasks.store import articles, dumps, migrate, templates
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine
-from tasks.store.schema import metadata
+from tasks.store.faults import store_errors
 
 
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, check_schema: bool = True):
+        """Open the store. An empty one is created at the schema's head; one behind head is
+        refused (StoreBehind: run `ingest migrate`) unless check_schema is False."""
         self.url = url
         self.engine = make_engine(url)
-        try:
-            metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise StoreError(f"cannot reach the store at {self.safe_url}: {exc.orig}. "
-                             f"Start the database or fix INGEST_STORE_URL") from exc
+        if check_schema:
+            with store_errors(self.safe_url):
+                migrate.ensure(self.engine, self.safe_url)
+
+    def migrate(self) -> migrate.Upgrade:
+        """Upgrade the schema in place to this release's head."""
+        with store_errors(self.safe_url):
+            return migrate.upgrade(self.engine)
 
     @property
     def safe_url(self) -> str:
