@@ -26,10 +26,10 @@ import trafilatura
 from eval_clean import DEFAULT_DATA, load_dumps
 
 from tasks.errors import DumpError
-from tasks.stages.boilerplate import _cached_cues
+from tasks.stages.clean.boilerplate import _cached_cues
 from tasks.stages.clean import clean
-from tasks.stages.clean_html import TRAFILATURA_OPTIONS
-from tasks.stages.clean_segments import _line_features
+from tasks.stages.clean.html import TRAFILATURA_OPTIONS
+from tasks.stages.clean.segments import _line_features
 
 
 def pass_rates(items: list, run: Callable, repeat: int) -> list[float]:

@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"
+# The shared benchmark folder: beside the checkout (/work/main -> /work/shared) or two levels up (a worktree).
+BENCH = next((p / "shared" / "bench" for p in Path(__file__).resolve().parents if (p / "shared" / "bench").is_dir()),
+             Path(__file__).resolve().parents[2] / "shared" / "bench")
 sys.path.insert(0, str(BENCH))
 from metrics import text_prf  # noqa: E402
 from score_extraction import html_to_text_dump, read_html  # noqa: E402

@@ -29,6 +29,10 @@ class NoArticleFound(DumpError):
     pass
 
 
+class BrokenJson(DumpError):
+    """A dump that is JSON by its name or its first bytes does not parse (cut short, nested too deeply)."""
+
+
 class StoreError(IngestError):
     """The output store cannot be reached or used."""
 

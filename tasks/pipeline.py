@@ -88,19 +88,17 @@ class Pipeline:
         return drafts
 
     def _clean(self, raw: bytes, source_file: str) -> list[tuple[Extracted, frozenset[int]]]:
-        """Each article of the dump with its line hashes. If lines the store learned as its
-        sources' templates got through, clean again without them: the source is known only
-        after a first extraction."""
-        found = self._with_hashes(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes))
-        learned = self.store.templates({ex.source for ex, _ in found if ex.source})
-        if learned and any(learned & hashes for _, hashes in found):
-            found = self._with_hashes(clean(raw, source_file, max_bytes=self.settings.max_dump_bytes,
-                                            template_lines=learned))
-        return found
-
-    @staticmethod
-    def _with_hashes(extracted: list[Extracted]) -> list[tuple[Extracted, frozenset[int]]]:
-        return [(ex, frozenset(template_candidates(ex))) for ex in extracted]
+        """Each article of the dump with the line hashes its source's templates are counted from.
+        If lines the store learned as its sources' templates got through, clean again without
+        them (the source is known only after a first extraction); the hashes stay those of the
+        first pass, so a learned template keeps its share and cannot drop out and come back."""
+        first = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)
+        hashes = {record: frozenset(template_candidates(ex)) for record, ex in zip(first.records, first)}
+        learned = self.store.templates({ex.source for ex in first if ex.source})
+        if not (learned and any(learned & h for h in hashes.values())):
+            return [(ex, hashes[record]) for record, ex in zip(first.records, first)]
+        second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
+        return [(ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)]
 
     def process_in_process(self, dump_id: str) -> Outcome:
         """`process` for an in-process caller (embedded run, embedded watcher): a crash of ours

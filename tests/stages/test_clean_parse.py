@@ -4,11 +4,11 @@ from lxml import etree
 from trafilatura.utils import load_html, repair_faulty_html
 
 from tasks.errors import UndecodableDump
-from tasks.stages.boilerplate import cues
-from tasks.stages.clean_html import _needs_repair, parse_html
-from tasks.stages.clean_segments import _compute_features, features
-from tasks.stages.clean_language import stop_words
-from tasks.stages.decode import _checked, _utf8
+from tasks.stages.clean.boilerplate import cues
+from tasks.stages.clean.html import _needs_repair, parse_html
+from tasks.stages.clean.segments import _compute_features, features
+from tasks.stages.clean.language import stop_words
+from tasks.stages.clean.decode import _checked, _utf8
 
 BODY = "<body><article><h1>Titre</h1><p>Le café de la gare a rouvert à Noël, après travaux.</p></article></body>"
 PAGES = [

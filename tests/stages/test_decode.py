@@ -5,7 +5,7 @@ import pytest
 
 from tasks.errors import UndecodableDump
 from tasks.stages.clean import clean
-from tasks.stages.decode import decode_dump
+from tasks.stages.clean.decode import decode_dump
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 MAX = 1_000_000

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from tasks.stages.clean_header import iso_date
+from tasks.stages.clean.header import iso_date
 
 _ARTICLE_TYPES = re.compile(r"article|posting|report|newsarticle|webpage", re.I)
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:•·»]\s+")
@@ -67,7 +67,7 @@ def _json_ld(tree: HtmlElement) -> dict[str, str]:
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for obj in _walk(data):
             kind = obj.get("@type")

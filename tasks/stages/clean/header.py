@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from tasks.stages.clean.boilerplate import cues
+
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+Z-]*)?\b")
 _MONTH_NAMES = (   # January … December in English, German, French, Spanish, Italian, Portuguese, Dutch
@@ -91,7 +93,6 @@ def split_header_fields(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 def guess_source(lines: list[str], title: str | None) -> str | None:
     """The site's name from the dump's first line: the 'Site' of a page title 'Headline - Site',
     or a short first line that is not the headline ('Japan Today'); None when unsure."""
-    from tasks.stages.boilerplate import cues
     if not lines:
         return None
     first = lines[0]

@@ -17,9 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from tasks.stages.clean_header import iso_date
-from tasks.stages.clean_language import stop_words
-from tasks.stages.clean_segments import Segment, features, segments
+from tasks.stages.clean.header import iso_date
+from tasks.stages.clean.language import stop_words
+from tasks.stages.clean.segments import Segment, features, segments
 
 MAX_TITLE_WORDS = 30
 TITLE_WINDOW = 25

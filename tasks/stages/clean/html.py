@@ -22,10 +22,10 @@ from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, HTMLParser, fromstring
 from trafilatura.utils import DOCTYPE_TAG, repair_faulty_html
 
-from tasks.stages.boilerplate import is_boilerplate
-from tasks.stages.clean_language import detect_language
-from tasks.stages.clean_text import extract_lines, trim_tail
-from tasks.stages.metadata import page_metadata
+from tasks.stages.clean.boilerplate import is_boilerplate
+from tasks.stages.clean.language import detect_language
+from tasks.stages.clean.text import extract_lines, trim_tail
+from tasks.stages.clean.metadata import page_metadata
 
 TRAFILATURA_OPTIONS = dict(include_comments=False, include_tables=True, favor_precision=True)
 FEW_WORDS = 50        # trafilatura found next to nothing below this many words …

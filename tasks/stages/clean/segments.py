@@ -17,9 +17,9 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from tasks.stages.boilerplate import cues_of, is_comment_meta
-from tasks.stages.clean_header import iso_date
-from tasks.stages.clean_language import stop_words
+from tasks.stages.clean.boilerplate import cues_of, is_comment_meta
+from tasks.stages.clean.header import iso_date
+from tasks.stages.clean.language import stop_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")

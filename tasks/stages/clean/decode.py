@@ -1,4 +1,4 @@
-"""Bytes to text: gunzip, size checks, charset detection.
+"""Bytes to text: gunzip (every member), size checks, charset detection.
 
 A dump arrives as bytes in any charset, maybe gzipped. `decode_dump` returns the text or
 raises one of the dump errors. The order of trust when picking a charset:
@@ -6,7 +6,8 @@ raises one of the dump errors. The order of trust when picking a charset:
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) always wins;
 2. bytes that decode as strict UTF-8 (and are not NUL-riddled UTF-16) are UTF-8 (non-UTF-8 text almost never does by
    accident), whatever an HTML page declares: a page that says iso-8859-1 but is UTF-8
-   decodes right;
+   decodes right; so are bytes whose valid multi-byte UTF-8 sequences far outnumber a few
+   invalid bytes (those become U+FFFD, rather than the whole text being read in a wrong charset);
 3. otherwise a declared charset (HTML meta, XML prolog) is tried, and kept only if the
    result looks like text (a page that says utf-8 but is cp1252 falls through);
 4. otherwise charset-normalizer guesses; cp1252 is the last resort for Western text.
@@ -32,6 +33,7 @@ _DECLARED = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w:.-]{2,40
                        rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w:.-]{2,40})""", re.I)
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 MAX_JUNK_RATIO = 0.02
+MOSTLY_UTF8 = 2   # valid multi-byte UTF-8 characters per invalid byte, at least
 # Every byte but the ASCII junk of _JUNK (tab, LF, FF, CR are fine), for a C-speed pre-check of UTF-8 bytes.
 _NOT_JUNK_BYTES = bytes(b for b in range(256) if not (b <= 0x08 or b == 0x0B or 0x0E <= b <= 0x1F or b == 0x7F))
 _WEB_CHARSETS = ["cp1252", "cp1251", "gb18030", "gbk", "shift_jis", "euc_jp", "euc_kr", "big5", "cp1250",
@@ -60,16 +62,30 @@ def check_size(raw: bytes, max_bytes: int) -> None:
 
 
 def gunzip(raw: bytes, max_bytes: int) -> bytes:
-    """Decompress gzip bytes, refusing to inflate beyond max_bytes (a zip bomb stays small)."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(raw, max_bytes + 1)
-    except zlib.error as exc:
-        raise UndecodableDump(f"the dump starts like gzip but is corrupt ({exc}): re-fetch or re-compress it") from exc
-    if len(out) > max_bytes:
-        raise DumpTooLarge(f"the gzipped dump inflates beyond the limit of {max_bytes:,} bytes: "
-                           "split it into smaller dumps or raise the size limit")
-    return out
+    """Decompress every member of gzip bytes (`cat a.gz b.gz` is one valid gzip file), refusing
+    to inflate beyond max_bytes (a zip bomb stays small); a truncated stream fails as truncated."""
+    out, rest = [], raw
+    size = 0
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            chunk = inflater.decompress(rest, max_bytes + 1 - size)
+        except zlib.error as exc:
+            raise UndecodableDump(f"the dump starts like gzip but is corrupt ({exc}): "
+                                  "re-fetch or re-compress it") from exc
+        size += len(chunk)
+        out.append(chunk)
+        if size > max_bytes:
+            raise DumpTooLarge(f"the gzipped dump inflates beyond the limit of {max_bytes:,} bytes: "
+                               "split it into smaller dumps or raise the size limit")
+        if not inflater.eof:
+            raise UndecodableDump("the gzip data is truncated (the file ends mid-stream, "
+                                  "a copy cut short?): re-fetch or re-compress it")
+        rest = inflater.unused_data.lstrip(b"\x00")   # tape-style NUL padding between or after members
+        if rest and rest[:2] != GZIP_MAGIC:
+            raise UndecodableDump(f"the gzip data is followed by {len(rest):,} bytes that are not gzip: "
+                                  "re-fetch or re-compress it")
+    return b"".join(out)
 
 
 def to_text(raw: bytes) -> str:
@@ -78,6 +94,9 @@ def to_text(raw: bytes) -> str:
         if raw.startswith(bom):
             return _checked(raw[len(bom):].decode(encoding, errors="replace"))
     text = _utf8(raw)
+    if text is not None:
+        return text
+    text = _mostly_utf8(raw)
     if text is not None:
         return text
     for encoding in _candidates(raw):
@@ -134,6 +153,23 @@ def _utf8(raw: bytes) -> str | None:
         return None
     if not raw.translate(None, _NOT_JUNK_BYTES) and b"\xee" not in raw and b"\xef" not in raw:
         return text
+    try:
+        return _checked(text)
+    except UndecodableDump:
+        return None
+
+
+def _mostly_utf8(raw: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a cp1252 quote pasted into UTF-8 text), decoded as UTF-8 with
+    U+FFFD for each bad byte, when its valid multi-byte sequences outnumber the bad bytes
+    MOSTLY_UTF8 to one: legacy 8-bit text almost never forms valid UTF-8 sequences by chance."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    if bad <= 0:
+        return None
+    multibyte = sum(1 for c in text if c > "\x7f") - bad
+    if multibyte < MOSTLY_UTF8 * bad:
+        return None
     try:
         return _checked(text)
     except UndecodableDump:
