@@ -10,7 +10,7 @@ cache (in a worker they do carry over from dump to dump of the same site).
 
 A shared VM is noisy (±20% from run to run), so each figure is timed over --repeat passes
 and printed as best and median. The anchor line times `trafilatura.extract` alone, with the
-options clean_html.py uses, on the same HTML pages in the same run: the HTML path should be
+options clean/html.py uses, on the same HTML pages in the same run: the HTML path should be
 at least as fast as trafilatura on its own.
 """
 from __future__ import annotations

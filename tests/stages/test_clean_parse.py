@@ -77,3 +77,15 @@ def test_cached_segment_features_equal_fresh_ones(line):
     stops = stop_words("en")
     assert features(line, stops) == _compute_features(line, stops)
     assert features(line, stops).boiler == (cues(line)[0] or cues(line)[2])
+
+
+def test_a_time_marked_pubdate_is_the_publication_date_and_a_plain_time_is_not():
+    from lxml.html import fromstring
+
+    from tasks.stages.clean.metadata import _time_tag
+    # given a comment's plain <time datetime>, and a page whose <time pubdate> marks its date
+    comment = '<div class="comment"><time datetime="2019-05-05">May 5</time></div>'
+    assert _time_tag(fromstring(f"<html><body><p>Story.</p>{comment}</body></html>")) is None
+    page = f'<html><body><article><time pubdate datetime="2021-02-03T10:00">Feb 3</time></article>{comment}</body></html>'
+    assert _time_tag(fromstring(page)) == "2021-02-03"
+    assert _time_tag(fromstring('<html><body><time itemprop="datePublished" datetime="2020-01-02">x</time></body></html>')) == "2020-01-02"

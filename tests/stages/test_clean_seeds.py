@@ -76,6 +76,13 @@ def test_the_site_name_on_the_first_line_becomes_the_source():
     assert seed("002")[0].source is None   # its first line is the headline, not a site
 
 
+def test_the_name_the_pages_own_furniture_repeats_becomes_the_source():
+    # given 003, whose first line is a donation appeal and whose furniture names the site again
+    article, dump = seed("003")
+    assert dump.startswith("Support The Moscow Times!")
+    assert article.source == "The Moscow Times"
+
+
 def test_a_leading_date_field_becomes_published_and_leaves_the_text():
     article, _ = seed("000")
     assert article.published == "2025-07-12"

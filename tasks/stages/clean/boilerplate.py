@@ -30,13 +30,57 @@ from functools import lru_cache
 MAX_CUE_WORDS = 14   # a longer line is prose even if it contains a cue phrase
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
+_DISMISS_WORDS = "later now thanks dismiss close später nicht tard maintenant tarde ahora più ora não nu позже сейчас"
+
+# The kinds of furniture that address the reader, as the words that name them (multilingual stems).
+# A line that speaks to the reader ("you", "your", a question) about two of these is a call to
+# action (a newsletter pitch, a donation appeal, a paywall offer), not news.
+KINDS: dict[str, tuple[str, ...]] = {
+    "newsletter": ("newsletter", "inbox", "mailbox", "e-mails", "emails", "alerts", "digest", "delivered",
+                   "postfach", "boîte", "bandeja", "casella", "caixa", "рассылк"),
+    "donation": ("donat", "contribution", "support us", "support our", "support independent", "support today",
+                 "spende", "unterstütz", "soutenez", "don ", "dona", "sostieni", "apoie", "поддерж"),
+    "subscription": ("subscri", "member", "join", "paywall", "free trial", "ad-free", "premium", "abonn",
+                     "suscri", "abbonat", "assinat", "assine", "подпис"),
+    "login": ("log in", "login", "sign in", "sign up", "register", "account", "password", "anmeld", "connexion",
+              "iniciar sesión", "accedi", "entrar", "войти"),
+    "comments": ("comment", "reaction", "react", "reply", "discussion", "conversation", "kommentar",
+                 "commentaire", "comentario", "commento", "comentário", "коммент"),
+    "share": ("share", "tweet", "teilen", "partager", "compartir", "condividi", "compartilh", "поделит"),
+    "cookie": ("cookie", "privacy", "consent", "datenschutz", "confidentialité", "privacidad"),
+    "related": ("trending", "related", "recommended", "popular", "our other sites", "more from", "ähnlich",
+                "similaires", "relacionad", "correlat", "похож"),
+}
+# Words news prose hardly ever uses when it speaks to the reader: only furniture does.
+_STRONG = frozenset({"newsletter", "inbox", "mailbox", "paywall", "donat", "subscri", "free trial", "ad-free"})
+_KIND_RE = {kind: re.compile("|".join(re.escape(w) for w in words)) for kind, words in KINDS.items()}
+_READER = re.compile(r"\b(you|your|yours|du|dein\w*|sie|ihr\w*|vous|votre|vos|tu|ton|tes|usted|su|tuo|tua|você|seu|sua"
+                     r"|jij|je|uw|вы|ваш\w*|ты|твой)\b|\?$")
+MAX_QUESTION_WORDS = 8    # a short question to the reader about a kind: "Will you comment?"
+MAX_PITCH_WORDS = 45      # a pitch: "Liked this? Join … members …", "… straight to your inbox"
+
+
+def is_call_to_action(lower: str, words: int) -> bool:
+    """A line that speaks to the reader about furniture: a short question naming one kind
+    ("Any thoughts? Leave your comment?"), or a pitch in the second person naming two kinds, or a word
+    only furniture uses (inbox, paywall, …) and one more ("… delivered to your inbox")."""
+    if words > MAX_PITCH_WORDS or _READER.search(lower) is None:
+        return False
+    named = {kind: set(regex.findall(lower)) for kind, regex in _KIND_RE.items()}
+    named = {kind: found for kind, found in named.items() if found}
+    if lower.endswith("?") and words <= MAX_QUESTION_WORDS:
+        return bool(named)
+    matched = set().union(*named.values()) if named else set()
+    return len(named) >= 2 or (bool(matched & _STRONG) and len(matched) >= 2)
+
+
 # (trigger words, regex on the lower-cased line). The regex runs only if a trigger is a word of the line.
 _RULES: list[tuple[str, str]] = [
     # sign-up, login, subscription
     ("newsletter newsletters alerts", r"(newsletter|alerts?)\b.*(sign ?up|subscribe|register)|(sign ?up|subscribe|register)\b.*newsletter"),
     ("sign signup", r"^sign (up|in)\b|^sign ?up\b"),
     ("login log register password", r"^(log ?in|register|login to)\b|register\s*/\s*log ?in|forgot (your )?password|^log ?out$"),
-    ("subscriber subscribers subscribe", r"^(already )?(a )?subscriber\??|^subscribe( now| today| here)?\b|subscribers agree to"),
+    ("subscriber subscribers subscribe", r"^(already )?(a )?subscriber\??|^subscribe( now| today| here)?\b"),
     ("account registration", r"^create (an|your) account|^user registration$|^my account$"),
     ("privacy terms cookie cookies", r"privacy policy|terms (of (use|service)|and conditions)|cookie (policy|settings|preferences)|uses? cookies"),
     ("abonnieren anmelden abonnez inscrivez abonner suscríbete iscriviti assine cadastre abonneer подписаться подписывайтесь войти",
@@ -44,10 +88,9 @@ _RULES: list[tuple[str, str]] = [
     # sharing and reactions
     ("share tweet pin email print whatsapp facebook twitter linkedin reddit telegram copy copied",
      r"^share\b|^(tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|copy link|copied!?)$"),
-    ("reaction think", r"what'?s your reaction|^tell us what you think"),
     ("follow like shares", r"^follow (us|\w+)( on\b|$)|^like this (story|article)|^\d*\s*shares?$"),
-    ("emails alerts inbox recaptcha delivered",
-     r"news (e-?mails|alerts)|meet your inbox|delivered (to your inbox|weekday|daily|every)|protected by recaptcha"),
+    ("emails alerts", r"news (e-?mails|alerts)"),
+    ("captcha recaptcha hcaptcha", r"captcha"),   # a form's bot check: "protected by …captcha"
     ("author publish date", r"^(author|publish(ed)? date|date)\s*:$"),
     ("related more see also", r"^(related|more|see also|also on \S+)\s*:?$"),
     ("updated published posted", r"^(last )?(updated|published|posted)( at| on)?\s*:?\s*.{0,40}\d"),
@@ -72,7 +115,10 @@ _RULES: list[tuple[str, str]] = [
     ("lesen mehr lire lee leer leggi leia lees читайте",
      r"^(lesen sie (auch|mehr)|mehr zum thema|lire (aussi|la suite)|lee (también|más)|leer más|leggi anche|leia (também|mais)|lees (ook|meer)|читайте (также|еще))\b"),
     ("à", r"^à lire aussi\b"),
-    ("remind ready once monthly annual continue donate", r"remind me later|not ready to support|^(once|monthly|annual|continue|donate)$"),
+    # a donation widget's buttons (its frequencies), and the buttons that dismiss a pop-up
+    ("once monthly annual yearly continue donate", r"^(once|monthly|annual|yearly|one-time|continue|donate)$"),
+    (_DISMISS_WORDS, r"^(\w+ ){0,2}(later|not now|no,? thanks|dismiss|close|später|jetzt nicht|plus tard|pas maintenant"
+                     r"|más tarde|ahora no|più tardi|non ora|mais tarde|agora não|niet nu|позже|не сейчас)( \w+){0,2}[.!]?$"),
 ]
 
 # Cues that mark a line of any length: a caption ending in its image credit.
@@ -83,14 +129,16 @@ _CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( c
 # subscription pitch, "Additional reporting by …", "Reach the reporter on Twitter at …".
 MAX_PROMO_WORDS = 45
 _PROMO_HINT = re.compile("newsletter|subscri|sign up|click here|report|contribut|follow|reach|e-?mail|twitter"
-                         "|enjoyed|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
+                         "|research|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
 _PROMO = re.compile(
     r"\b(sign up|subscribe|register)\b.{0,120}\bnewsletter|\bnewsletter\b.{0,120}\b(sign up|subscribe|inbox)"
     r"|\bsubscri(be|ption)\b.{0,80}\b(issues?|per month|a month|a year)\b|\bclick here (for|to) "
     # the credits and contacts that close a wire story
     r"|^(additional )?(reporting|writing|editing) by\b|contributed (to|reporting to) this (report|story)"
-    r"|^contributing:|^(reach|contact|e-?mail|follow) .{0,60}\b(on twitter|at \S+@|@\w+)"
-    r"|^follow \S+ (full )?coverage\b|^more \S+ \S+: https?://|^if you enjoyed this article"
+    r"|^(contributing|contributors?|additional reporting|research)\s*:"
+    r"|^(reach|contact|e-?mail|follow|find) .{0,60}\b(on (twitter|x|facebook|instagram|bluesky|threads|mastodon)\b|at \S+@|@\w+)"
+    # a call to action that ends in (or carries) a link: "Follow our coverage at https://…", "More X news: https://…"
+    r"|^(follow|read|see|watch|listen|find|get|sign up|subscribe|download|visit|check out|more)\b.{0,200}https?://"
     r"|^(?!pic\.)\S*twitter\.com/\S+$|무단 ?전재|재배포 ?금지|版权所有|著作権", re.I)
 
 _END_MARKERS = [
@@ -98,8 +146,7 @@ _END_MARKERS = [
     r"most (popular|read|viewed)\b", r"(trending|popular) (now|stories|articles)",
     r"(leave|post|add) a (comment|reply)|comments?( \(\d+\))?$|\d+ (comments?|responses?|replies)\b",
     r"(top rated|view all|show|load|read) comments|comments are closed|join the (discussion|conversation)",
-    r"\d* ?responses? to\b|feed for comments",
-    r"articles, offers & useful resources", r"a mix of what'?s trending",
+    r"\d* ?responses? to\b|(\w+ ){1,3}comments?$",
     r"sign up for (our|the)\b.*newsletter", r"(©|\(c\)|copyright)\s*\d{4}\b",
 ]
 # Headings of boxes of links to other stories: inside articles too, so an end only if little prose follows.
@@ -159,6 +206,8 @@ def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
             for regex in _BY_WORD[word]:
                 if regex.search(lower):
                     return True
+    if is_call_to_action(lower, len(words)):
+        return True
     if _ANY_HINT.search(lower) is None:
         return False
     if len(words) <= MAX_PROMO_WORDS and _PROMO_HINT.search(lower) and _PROMO.search(line):

@@ -29,6 +29,12 @@ _MDY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4
 
 _SITE_SEPARATOR = re.compile(r"\s+[|\-–—:•·»]\s+")
 MAX_SITE_WORDS = 5
+MIN_FURNITURE_MENTIONS = 2
+# A proper name: capitalized words (linked by &, of, de …), maybe after an article; an article
+# inside a run starts a new name ("Support The Daily" -> "The Daily").
+_ARTICLES = "The|La|Le|Les|Der|Die|Das|El|Los|Il|Lo|O|A|De|Het"
+_CAP = r"[A-Z\u00c0-\u00de\u0410-\u042f][\w'’.&-]*"
+_PROPER_NAME = re.compile(rf"(?:\b(?:{_ARTICLES}) )?(?!(?:{_ARTICLES})\b){_CAP}(?: (?:(?:of|de|&|and) )?(?!(?:{_ARTICLES})\b){_CAP}){{0,3}}")
 
 # A scraper's header field at the very start of a dump: "date 2025-07-12 …", "Title: …".
 _HEADER = re.compile(r"^\s*(date|published|pubdate|datum|fecha|title|headline|url|source|link)\s*[:=]?\s+", re.I)
@@ -91,8 +97,9 @@ def split_header_fields(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 
 def guess_source(lines: list[str], title: str | None) -> str | None:
-    """The site's name from the dump's first line: the 'Site' of a page title 'Headline - Site',
-    or a short first line that is not the headline ('Japan Today'); None when unsure."""
+    """The site's name: the 'Site' of a page title 'Headline - Site' on the dump's first line, or
+    a short first line that is not the headline ('Japan Today'), or else the name the page's own
+    furniture repeats ('Support The Daily!', 'A message from The Daily:'); None when unsure."""
     if not lines:
         return None
     first = lines[0]
@@ -102,7 +109,22 @@ def guess_source(lines: list[str], title: str | None) -> str | None:
     elif len(first.split()) <= MAX_SITE_WORDS - 1 and first != title:
         candidate = first
     else:
-        return None
+        return named_in_furniture(lines)
     if any(cues(candidate)) or iso_date(candidate) or not any(c.isalpha() for c in candidate):
-        return None
+        return named_in_furniture(lines)
     return candidate.strip()
+
+
+def named_in_furniture(lines: list[str]) -> str | None:
+    """The proper name (2 to 5 capitalized words, an article first allowed) that at least
+    MIN_FURNITURE_MENTIONS lines of page furniture (appeals, sign-up pitches, end markers) name:
+    a site names itself in its own furniture. None if no name recurs."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if len(line) > 400 or not any(cues(line)):
+            continue
+        for name in {m.group(0) for m in _PROPER_NAME.finditer(line)}:
+            if len(name.split()) >= 2 and not any(cues(name)):
+                counts[name] = counts.get(name, 0) + 1
+    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0])), default=(None, 0))
+    return best[0] if best[1] >= MIN_FURNITURE_MENTIONS else None

@@ -92,7 +92,7 @@ def parse_html(html: str) -> HtmlElement | None:
         data = html.encode("utf8", "surrogatepass")
     try:
         tree = fromstring(data, parser=_PARSER)
-    except Exception:   # lxml gives up on some junk; no tree, as in trafilatura
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError):   # lxml gives up on some junk
         return None
     if tree is not None and "html" not in beginning and len(tree) < 2:
         return None   # not (well-formed) HTML

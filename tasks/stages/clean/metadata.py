@@ -114,9 +114,13 @@ def _date(value: str | None) -> str | None:
 
 
 def _time_tag(tree: HtmlElement) -> str | None:
+    """The date of a `<time>` that says it is the publication date: HTML5's `pubdate` attribute,
+    or itemprop/class naming it (datePublished, published, publish-date). A plain
+    `<time datetime>` (a comment's, a related story's) says nothing about this page."""
     for el in tree.iterfind(".//time[@datetime]"):
-        if "publish" in (el.get("itemprop", "") + el.get("class", "") + el.get("pubdate", "publish")).lower():
-            return _date(el.get("datetime"))
+        marked = el.get("pubdate") is not None or "publish" in (el.get("itemprop", "") + " " + el.get("class", "")).lower()
+        if marked and (found := _date(el.get("datetime"))):
+            return found
     return None
 
 
@@ -124,8 +128,9 @@ def _htmldate(tree: HtmlElement) -> str | None:
     from htmldate import find_date
     try:
         return find_date(tree, extensive_search=False, original_date=True)
-    except Exception:   # htmldate is best effort; a page without a date is fine
-        return None
+    except (ValueError, TypeError, AttributeError, IndexError, OverflowError, LookupError):
+        return None   # htmldate is best effort; a page without a date is fine. (Nothing broader:
+        # a worker's time limit is an exception too, and must reach the task.)
 
 
 def _canonical(tree: HtmlElement) -> str | None:

@@ -1,6 +1,6 @@
 """Find the article in a plain-text dump: every visible line of a page, boilerplate included.
 
-There is no DOM, so the dump is read as a sequence of segments (clean_segments.py: lines
+There is no DOM, so the dump is read as a sequence of segments (segments.py: lines
 glued back into sentences, with their features and lexicon cues), then:
 
 1. `score`: prose scores its length, furniture a penalty, a sentence without its full stop
