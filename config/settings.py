@@ -26,6 +26,7 @@ class Settings:
     task_time_limit: int = defaults.TASK_TIME_LIMIT
     visibility_timeout: int = defaults.VISIBILITY_TIMEOUT
     settle_seconds: float = defaults.SETTLE_SECONDS
+    rescan_seconds: float = defaults.RESCAN_SECONDS
     run_timeout: float = defaults.RUN_TIMEOUT
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     pipeline_version: str = PIPELINE_VERSION
@@ -68,6 +69,7 @@ def load(env: dict | None = None) -> Settings:
         task_time_limit=_number(env, "INGEST_TASK_TIME_LIMIT", defaults.TASK_TIME_LIMIT),
         visibility_timeout=_number(env, "INGEST_VISIBILITY_TIMEOUT", defaults.VISIBILITY_TIMEOUT),
         settle_seconds=_number(env, "INGEST_SETTLE_SECONDS", defaults.SETTLE_SECONDS, float),
+        rescan_seconds=_number(env, "INGEST_RESCAN_SECONDS", defaults.RESCAN_SECONDS, float),
         run_timeout=_number(env, "INGEST_RUN_TIMEOUT", defaults.RUN_TIMEOUT, float),
         near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
     )

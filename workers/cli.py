@@ -13,6 +13,7 @@ from config import load
 from tasks.errors import IngestError, NotFound
 from tasks.store import Store
 from workers import report
+from workers.safe import plain, shown
 from workers.topics_cli import topics
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -40,7 +41,7 @@ class IngestGroup(click.Group):
         try:
             return super().invoke(ctx)
         except IngestError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(plain(str(exc))) from exc
 
 
 @click.group(cls=IngestGroup, context_settings=CONTEXT)
@@ -61,20 +62,24 @@ def cli(ctx, verbose):
 
 @cli.command()
 @click.argument("folders", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symlinks that lead out of the folders given (by default they are skipped).")
 @click.pass_obj
-def run(obj: Context, folders):
+def run(obj: Context, folders, follow_symlinks):
     """Ingest every dump in FOLDERS (default: the inbox) and print a summary.
 
     Without INGEST_BROKER_URL the dumps are processed here; with it they go to the workers and
     this waits until each is done or failed. Dumps already stored are skipped (by content), so
-    a second run stores nothing new. Exits 1 if any dump failed.
+    a second run stores nothing new. One bad file never stops the run: an unreadable file or a
+    fifo/socket/device is kept as a failed dump, a vanished one or a symlink out of the folder
+    is listed as skipped. Exits 1 if any dump failed.
     """
     from workers.runner import run as run_folders
     folders = list(folders) or [obj.settings.inbox]
     for folder in folders:
         if not folder.exists():
-            raise click.ClickException(f"{folder} does not exist: give a folder of dumps, or create the inbox")
-    result = run_folders(obj.settings, folders, obj.console, obj.store)
+            raise click.ClickException(f"{plain(folder)} does not exist: give a folder of dumps, or create the inbox")
+    result = run_folders(obj.settings, folders, obj.console, obj.store, follow_symlinks=follow_symlinks)
     report.run_summary(Console(), result)
     sys.exit(1 if result.failed or result.timed_out else 0)
 
@@ -84,11 +89,14 @@ def run(obj: Context, folders):
 def watch(obj: Context):
     """Watch the inbox (INGEST_INBOX) and ingest each new dump once.
 
-    On start it rescans the inbox, so files that arrived while it was down are not missed. A
-    file is taken only once its size has been stable for INGEST_SETTLE_SECONDS; temporary names
-    (.tmp, .part, dot-files) are ignored. Stop it with Ctrl-C.
+    On start, and every INGEST_RESCAN_SECONDS, it rescans the inbox, so files that arrived
+    while it was down (or whose events were lost) are not missed, and it sends again dumps left
+    queued with nothing on the queue. A file is taken once its writer closed it and its size
+    has been stable for INGEST_SETTLE_SECONDS; temporary names (.tmp, .part, .filepart,
+    .crdownload, .!sync, rsync's .name.XXXXXX, dot-files) are ignored. A store or broker outage
+    keeps files pending, retried with backoff. Stop it with Ctrl-C or SIGTERM.
     """
-    from workers.watcher import watch_forever
+    from workers.watch_loop import watch_forever
     watch_forever(obj.settings, obj.store, obj.console)
 
 
@@ -170,7 +178,7 @@ def export(obj: Context, fmt, out, status):
     finally:
         if out:
             stream.close()
-    obj.console.print(f"exported {count} article(s)" + (f" to {out}" if out else ""))
+    obj.console.print(f"exported {count} article(s)" + (f" to {shown(out)}" if out else ""))
 
 
 @cli.command()

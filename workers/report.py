@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from workers.runner import RunReport
+from workers.safe import json_text, shown
 
 
 def run_summary(console: Console, r: RunReport) -> None:
@@ -23,15 +24,28 @@ def run_summary(console: Console, r: RunReport) -> None:
     table.add_row("failed", f"[red]{len(r.failed)}[/]" if r.failed else "0")
     if r.timed_out:
         table.add_row("still pending (timed out)", f"[yellow]{r.timed_out}[/]")
+    if r.skipped:
+        table.add_row("skipped (not read)", f"[yellow]{len(r.skipped)}[/]")
     for label, n in sorted(r.topics.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(f"topic: {label}", str(n))
     table.add_row("seconds", f"{r.seconds:.2f}")
     console.print(table)
     if r.seen and not r.processed and not r.failed and not r.timed_out:
         console.print("Nothing new: every dump here was stored before (a dump is known by its file name and content).")
+    if r.skipped:
+        skipped(console, r.skipped)
     if r.failed:
         failures(console, r.failed, title="failed dumps")
         console.print("Fix the cause, then `ingest requeue --failed`.")
+
+
+def skipped(console: Console, rows: list[dict]) -> None:
+    table = Table(title="files skipped", title_justify="left")
+    for col in ("file", "reason"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(shown(row["file"]), shown(row["reason"]))
+    console.print(table)
 
 
 def failures(console: Console, rows: list[dict], title: str = "recent failures") -> None:
@@ -39,7 +53,8 @@ def failures(console: Console, rows: list[dict], title: str = "recent failures")
     for col in ("dump id", "file", "attempts", "error"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["source_file"], str(row.get("attempts", "")), row.get("error") or "")
+        table.add_row(shown(row["id"]), shown(row["source_file"]), str(row.get("attempts", "")),
+                      shown(row.get("error") or ""))
     console.print(table)
 
 
@@ -47,8 +62,8 @@ def status(console: Console, counts: dict, totals: dict, depth: dict | str, stor
     table = Table(title="ingest status", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("store", store_url)
-    table.add_row("broker", broker or "none (embedded)")
+    table.add_row("store", shown(store_url))
+    table.add_row("broker", shown(broker) if broker else "none (embedded)")
     for state, n in counts.items():
         table.add_row(f"dumps {state}", f"[red]{n}[/]" if state == "failed" and n else str(n))
     table.add_row("articles original", str(totals["original"]))
@@ -57,9 +72,9 @@ def status(console: Console, counts: dict, totals: dict, depth: dict | str, stor
         table.add_row("queue waiting", str(depth["waiting"]))
         table.add_row("queue unacked (in flight)", str(depth["unacked"]))
     else:
-        table.add_row("queue", depth)
+        table.add_row("queue", shown(depth))
     console.print(table)
 
 
 def show(console: Console, kind: str, doc: dict) -> None:
-    console.print_json(json.dumps({"kind": kind, **doc}, default=str, ensure_ascii=False))
+    console.print_json(json_text(json.dumps({"kind": kind, **doc}, default=str, ensure_ascii=False)))

@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from config.settings import Settings
 from tasks.pipeline import Pipeline
 from tasks.store import Store
-from workers.intake import scan
+from workers.intake import Found, Skipped, walk
+from workers.safe import shown
 
 FINAL = ("done", "failed")
 STALL_HINT_SECONDS = 15
@@ -34,6 +35,7 @@ class RunReport:
     topics: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     timed_out: int = 0
+    skipped: list[dict] = field(default_factory=list)   # {"file", "reason"}: not taken, and why
 
 
 def _progress(console: Console) -> Progress:
@@ -41,24 +43,49 @@ def _progress(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
-def register_all(store: Store, settings: Settings, paths: list[Path], console: Console) -> dict[str, object]:
-    """Register each file; return {dump id: Registration} (one per distinct content)."""
+def register_all(store: Store, settings: Settings, items: list[Found | Skipped], console: Console,
+                 report: RunReport) -> dict[str, object]:
+    """Register each file; return {dump id: Registration} (one per distinct content). One bad
+    file never stops the others: a vanished or skipped one goes to `report.skipped`, an
+    unreadable one or a special file (fifo, socket, device) is kept as a `failed` dump."""
     seen = {}
     with _progress(console) as progress:
-        task = progress.add_task("registering", total=len(paths))
-        for path in paths:
-            reg = store.register(path, settings.max_dump_bytes, settings.pipeline_version)
-            seen.setdefault(reg.dump_id, reg)
+        task = progress.add_task("registering", total=len(items))
+        for item in items:
+            reg = _register_one(store, settings, item, report)
+            if reg is not None:
+                seen.setdefault(reg.dump_id, reg)
             progress.advance(task)
     return seen
 
 
-def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None) -> RunReport:
+def _register_one(store: Store, settings: Settings, item: Found | Skipped, report: RunReport):
+    path = item.path
+    if isinstance(item, Skipped):
+        if item.reason.startswith("not a regular file"):
+            return store.record_unreadable(path, 0, f"{path.name} is {item.reason}: move it out of the folder")
+        report.skipped.append({"file": str(path), "reason": item.reason})
+        return None
+    try:
+        return store.register(path, settings.max_dump_bytes, settings.pipeline_version)
+    except FileNotFoundError:
+        report.skipped.append({"file": str(path), "reason": "vanished before it could be read"})
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        return store.record_unreadable(path, item.size, f"cannot read {path.name}: {exc.strerror or exc}: "
+                                                        f"fix its permissions, then `ingest run` again")
+    return None
+
+
+def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None,
+        follow_symlinks: bool = False) -> RunReport:
     started = time.perf_counter()
     store = store or Store(settings.store_url_or_default())
-    paths = [p for folder in folders for p in scan(folder)]
-    regs = register_all(store, settings, paths, console)
-    report = RunReport(seen=len(paths), distinct=len(regs))
+    items = [item for folder in folders for item in walk(folder, follow_symlinks)]
+    report = RunReport(seen=len(items))
+    regs = register_all(store, settings, items, console, report)
+    report.distinct = len(regs)
     # Unfinished dumps (new, or left queued/processing by an earlier run) are all sent: processing
     # is idempotent (article ids are stable, dedup skips the article itself), a lost task is not.
     todo = [i for i, r in regs.items() if r.state not in FINAL]
@@ -100,7 +127,7 @@ def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], console
             elif not hinted and time.monotonic() - last_progress > STALL_HINT_SECONDS:
                 hinted = True
                 progress.console.print(f"no dump finished for {STALL_HINT_SECONDS} s: is a worker running on queue "
-                                       f"'{settings.queue}'? (Procfile: celery -A tasks.app worker); "
+                                       f"'{shown(settings.queue)}'? (Procfile: celery -A tasks.app worker); "
                                        f"INGEST_RUN_TIMEOUT bounds this wait")
             if pending:
                 time.sleep(0.2)

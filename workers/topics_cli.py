@@ -14,6 +14,7 @@ from tasks.errors import ModelError
 from tasks.stages.classify import DEFAULT, load_classifier
 from tasks.stages.trained import (MIN_RECORDS, EvalReport, evaluate, load, record_labels, record_text, save,
                                   split, train)
+from workers.safe import shown
 
 HELD_OUT_MIN = 50          # records needed before a held-out accuracy means something
 HELD_OUT_SHARE = 0.2
@@ -56,7 +57,7 @@ def report_table(report: EvalReport) -> Table:
     for name in ("precision", "recall", "support"):
         table.add_column(name, justify="right")
     for s in report.per_label:
-        table.add_row(s.label, f"{s.precision:.3f}", f"{s.recall:.3f}", str(s.support))
+        table.add_row(shown(s.label), f"{s.precision:.3f}", f"{s.recall:.3f}", str(s.support))
     return table
 
 
@@ -66,7 +67,7 @@ def label_table(records: list[dict]) -> Table:
     table.add_column("label", overflow="fold")
     table.add_column("records", justify="right")
     for label, n in counts.most_common():
-        table.add_row(label, str(n))
+        table.add_row(shown(label), str(n))
     return table
 
 

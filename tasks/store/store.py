@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from tasks.store import articles, dumps, migrate, templates
+from tasks.store import articles, dumps, inbox, migrate, templates
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine
 from tasks.store.faults import store_errors
@@ -39,6 +39,18 @@ class Store:
     def register(self, path: Path, max_bytes: int, version: str) -> dumps.Registration:
         with self.engine.begin() as conn:
             return dumps.register(conn, path, max_bytes, version)
+
+    def record_unreadable(self, path: Path, size: int, reason: str) -> dumps.Registration:
+        with self.engine.begin() as conn:
+            return inbox.record_unreadable(conn, path, size, reason)
+
+    def queued_before(self, cutoff, limit: int = 500) -> list[str]:
+        with self.engine.connect() as conn:
+            return inbox.queued_before(conn, cutoff, limit)
+
+    def touch_queued(self, ids: list[str]) -> None:
+        with self.engine.begin() as conn:
+            inbox.touch_queued(conn, ids)
 
     def claim(self, dump_id: str) -> dumps.Claimed:
         with self.engine.begin() as conn:
