@@ -11,3 +11,10 @@ SETTLE_SECONDS = 5.0                # the watcher takes a closed file once its s
 RESCAN_SECONDS = 30.0               # the watcher rescans the inbox and re-sends stranded dumps this often
 RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
 NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup.py)
+
+# Operations (metrics, health, logs)
+LOG_FORMAT = "text"                 # text | json (one JSON object per line)
+HEARTBEAT_SECONDS = 10.0            # how often the worker and the watcher touch their heartbeat file
+HEARTBEAT_MAX_AGE = 60.0            # `ingest health` fails when a heartbeat is older than this
+MAX_QUEUED_AGE = 1800.0             # `ingest health` fails when a dump has been queued longer than this
+SOFT_LIMIT_SHARE = 0.9              # the soft time limit is this share of INGEST_TASK_TIME_LIMIT (and >= 1 s before it)

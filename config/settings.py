@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import defaults
+from config.validate import platform_url, validate
 from tasks.errors import ConfigError
 
 PIPELINE_VERSION = "0.1.0"
@@ -30,6 +31,12 @@ class Settings:
     run_timeout: float = defaults.RUN_TIMEOUT
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     pipeline_version: str = PIPELINE_VERSION
+    # operations (see README "Operating it")
+    log_format: str = defaults.LOG_FORMAT
+    web_token: str = ""
+    heartbeat_seconds: float = defaults.HEARTBEAT_SECONDS
+    heartbeat_max_age: float = defaults.HEARTBEAT_MAX_AGE
+    max_queued_age: float = defaults.MAX_QUEUED_AGE
 
     @property
     def embedded(self) -> bool:
@@ -40,6 +47,23 @@ class Settings:
     def model_path(self) -> Path:
         """Where `ingest topics train` writes the user's topic model."""
         return self.data_dir / "models" / "topics.joblib"
+
+    @property
+    def soft_time_limit(self) -> float:
+        """When a task is asked to stop (and its dump fails with that reason): 90% of the hard
+        limit, and at least 1 s before it, so the task has time to record the failure before
+        it is killed; never under 1 s."""
+        share = round(self.task_time_limit * defaults.SOFT_LIMIT_SHARE, 1)
+        return max(1.0, min(share, self.task_time_limit - 1.0))
+
+    @property
+    def metrics_dir(self) -> Path:
+        """prometheus-client's multiprocess folder, shared by the workers and `ingest serve`."""
+        return self.data_dir / "metrics"
+
+    @property
+    def heartbeat_dir(self) -> Path:
+        return self.data_dir / "heartbeats"
 
     def store_url_or_default(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'ingest.db').resolve()}"
@@ -52,18 +76,19 @@ def _number(env: dict, name: str, default, kind=int):
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a {kind.__name__}; set it to a number or unset it") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name}={raw!r} is not {what}: set it to one, or unset it") from None
 
 
 def load(env: dict | None = None) -> Settings:
     """Build the settings from INGEST_* variables (default: os.environ)."""
     env = os.environ if env is None else env
     data_dir = Path(env.get("INGEST_DATA_DIR") or defaults.DATA_DIR)
-    return Settings(
+    settings = Settings(
         inbox=Path(env.get("INGEST_INBOX") or defaults.INBOX),
         data_dir=data_dir,
-        store_url=env.get("INGEST_STORE_URL", ""),
-        broker_url=env.get("INGEST_BROKER_URL", defaults.BROKER_URL),
+        store_url=platform_url(env, "INGEST_STORE_URL", "DATABASE_URL"),
+        broker_url=platform_url(env, "INGEST_BROKER_URL", "REDIS_URL") or defaults.BROKER_URL,
         queue=env.get("INGEST_QUEUE") or defaults.QUEUE,
         max_dump_bytes=_number(env, "INGEST_MAX_DUMP_BYTES", defaults.MAX_DUMP_BYTES),
         task_time_limit=_number(env, "INGEST_TASK_TIME_LIMIT", defaults.TASK_TIME_LIMIT),
@@ -72,4 +97,11 @@ def load(env: dict | None = None) -> Settings:
         rescan_seconds=_number(env, "INGEST_RESCAN_SECONDS", defaults.RESCAN_SECONDS, float),
         run_timeout=_number(env, "INGEST_RUN_TIMEOUT", defaults.RUN_TIMEOUT, float),
         near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
+        log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),
+        web_token=env.get("INGEST_WEB_TOKEN", ""),
+        heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),
+        heartbeat_max_age=_number(env, "INGEST_HEARTBEAT_MAX_AGE", defaults.HEARTBEAT_MAX_AGE, float),
+        max_queued_age=_number(env, "INGEST_MAX_QUEUED_AGE", defaults.MAX_QUEUED_AGE, float),
     )
+    validate(settings)
+    return settings

@@ -6,10 +6,13 @@ Redis visibility timeout longer than any task may run.
 """
 from __future__ import annotations
 
+import sys
+
 from celery import Celery
 
 from config import load
 from config.settings import Settings
+from tasks.errors import ConfigError
 
 
 def make_app(settings: Settings) -> Celery:
@@ -21,7 +24,7 @@ def make_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit,
-        task_soft_time_limit=max(1, settings.task_time_limit - 10),
+        task_soft_time_limit=settings.soft_time_limit,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
         broker_connection_retry_on_startup=True,
         task_default_queue=settings.queue,
@@ -30,4 +33,13 @@ def make_app(settings: Settings) -> Celery:
     return app
 
 
-app = make_app(load())
+def _settings_or_exit() -> Settings:
+    """`celery worker` stops on a bad setting with the CLI's one-line error, not a traceback."""
+    try:
+        return load()
+    except ConfigError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise SystemExit(2) from None
+
+
+app = make_app(_settings_or_exit())

@@ -13,6 +13,11 @@ class DumpError(IngestError):
     """A dump cannot be turned into an article; the dump is kept as `failed` with this reason."""
 
 
+class DumpFailed(DumpError):
+    """Raised by the Celery task after a dump was recorded `failed`, so that Celery marks the
+    task FAILURE (an expected error: logged in one line, no traceback)."""
+
+
 class EmptyDump(DumpError):
     pass
 

@@ -2,19 +2,24 @@
 
 The Pipeline (with its store engine and classifier) is built lazily once per worker
 *process*, after the prefork, never shared across a fork.
+
+A dump that ends `failed` ends the task in Celery's FAILURE state (a `task-failed` event that
+Flower and celery-exporter count) by raising `DumpFailed`, an *expected* exception
+(`throws`): Celery logs it as one INFO line, without a traceback.
 """
 from __future__ import annotations
 
 import logging
+import signal
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_init, worker_process_init
+from celery.signals import task_prerun, worker_init, worker_process_init
 from sqlalchemy.exc import OperationalError
 
 from config import load
 from tasks.app import app
-from tasks.errors import StoreError
+from tasks.errors import DumpFailed, StoreError
 from tasks.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -39,7 +44,7 @@ def _check_store(**_):
     try:
         Store(load().store_url_or_default()).close()
     except StoreError as exc:
-        print(f"ingest worker: {exc}", file=sys.stderr, flush=True)
+        print(f"Error: {exc}", file=sys.stderr, flush=True)   # the CLI's one-line format
         raise SystemExit(2) from None
 
 
@@ -54,18 +59,40 @@ def _fresh_process(**_):
         log.warning("could not open the store at process start; the first task retries", exc_info=True)
 
 
-@app.task(base=PipelineTask, bind=True, name="ingest.process_dump",
+class SoftLimit(BaseException):
+    """The soft time limit, raised as a BaseException so that no library's `except Exception`
+    (htmldate's, trafilatura's) swallows it and lets the hard limit kill the process."""
+
+
+def _raise_soft_limit(signum, frame):
+    raise SoftLimit()
+
+
+@task_prerun.connect
+def _soft_limit_reaches_the_task(**_):
+    """billiard installs its soft-limit handler after worker_process_init; replace it per task."""
+    try:
+        signal.signal(signal.SIGUSR1, _raise_soft_limit)
+    except (AttributeError, ValueError):   # no SIGUSR1, or not the main thread (solo/threads pool)
+        pass
+
+
+@app.task(base=PipelineTask, bind=True, name="ingest.process_dump", throws=(DumpFailed,),
           autoretry_for=(StoreError, OperationalError), retry_backoff=True, max_retries=5)
 def process_dump(self, dump_id: str) -> dict:
     try:
-        return self.pipeline.process(dump_id).as_dict()
+        outcome = self.pipeline.process(dump_id)
     except (StoreError, OperationalError):
         raise   # the store is down: retried with backoff, then redelivered
-    except SoftTimeLimitExceeded:
-        limit = self.pipeline.settings.task_time_limit
-        self.pipeline.store.fail(dump_id, f"processing took longer than the {limit} s limit: raise "
-                                          f"INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`")
-        raise
+    except (SoftLimit, SoftTimeLimitExceeded):
+        s = self.pipeline.settings
+        self.pipeline.store.fail(dump_id, f"processing took longer than {s.soft_time_limit:g} s, the soft limit "
+                                          f"(90% of INGEST_TASK_TIME_LIMIT={s.task_time_limit} s, less 1 s for "
+                                          f"short ones): raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`")
+        raise DumpFailed(f"dump {dump_id} failed: over the soft time limit ({s.soft_time_limit:g} s)") from None
     except Exception as exc:
         self.pipeline.fail_unexpected(dump_id, exc)
         raise
+    if outcome.state == "failed":
+        raise DumpFailed(f"dump {dump_id} failed: {outcome.error}")
+    return outcome.as_dict()

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 
 from config import load
+from config.settings import PIPELINE_VERSION
 from tasks.errors import IngestError, NotFound
 from tasks.store import Store
 from workers import report
@@ -45,6 +46,8 @@ class IngestGroup(click.Group):
 
 
 @click.group(cls=IngestGroup, context_settings=CONTEXT)
+@click.version_option(package_name="news-ingest", prog_name="ingest",
+                      message="%(prog)s %(version)s (pipeline " + PIPELINE_VERSION + ")")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, to stderr.")
 @click.pass_context
 def cli(ctx, verbose):

@@ -70,8 +70,8 @@ def test_a_killed_worker_process_loses_no_dump(tmp_path, slow_dump, worker_and_s
     assert dump["state"] == "done" and dump["attempts"] >= 2
 
 
-# given workers allowed 11 s per dump (the soft limit fires 10 s before the hard one)
-@pytest.mark.parametrize("worker_and_store", [{"INGEST_TASK_TIME_LIMIT": "11"}], indirect=True)
+# given workers allowed 3 s per dump (the soft limit fires at 90% of it, and 1 s before: 2 s)
+@pytest.mark.parametrize("worker_and_store", [{"INGEST_TASK_TIME_LIMIT": "3"}], indirect=True)
 def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, slow_dump, worker_and_store):
     env, worker, store = worker_and_store
     # when a dump takes longer than that
@@ -80,4 +80,4 @@ def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, slow_dump, 
     # then it ends failed, kept, with a reason that says what to do
     assert run.returncode == 1
     (failure,) = store.recent_failures()
-    assert "INGEST_TASK_TIME_LIMIT" in failure["error"]
+    assert "2 s, the soft limit (90% of INGEST_TASK_TIME_LIMIT=3 s" in failure["error"]

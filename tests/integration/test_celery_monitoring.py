@@ -1,0 +1,81 @@
+"""The Procfile's worker line as Celery's tooling sees it: two workers on one host are two
+nodes, task events are on without remote enabling, and a failed dump is a Celery FAILURE
+(a task-failed event) logged without a traceback."""
+import socket
+import subprocess
+import threading
+import time
+
+from tests.integration.processes import BIN, Proc, environment, ingest
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def procfile(name: str) -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no {name}: line in the Procfile")
+
+
+def start_procfile_worker(env: dict, tmp, label: str) -> Proc:
+    """Run the Procfile's worker line as Procfile runners do (`sh -c`), in the test's folder."""
+    env = {**env, "PATH": f"{BIN}:{env['PATH']}"}
+    return Proc(["sh", "-c", procfile("worker")], env, tmp / f"{label}.log", tmp)
+
+
+def collect_events(env: dict, hostnames: set[str], seen: list, stop: threading.Event) -> None:
+    from celery import Celery
+    app = Celery(broker=env["INGEST_BROKER_URL"])
+    with app.connection() as conn:
+        def keep(event):
+            if event.get("hostname") in hostnames:
+                seen.append(event)
+        recv = app.events.Receiver(conn, handlers={"*": keep})
+        while not stop.is_set():
+            try:
+                for _ in recv.itercapture(limit=None, timeout=1, wakeup=False):
+                    if stop.is_set():
+                        break
+            except (socket.timeout, TimeoutError):
+                pass
+
+
+def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tmp_path, redis_url, pg_url,
+                                                                                queue_name):
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_CONCURRENCY="1")
+    workers = [start_procfile_worker(env, tmp_path, f"w{i}") for i in (1, 2)]
+    try:
+        for w in workers:
+            w.wait_for("ready.")
+        host = socket.gethostname()
+        names = {f"worker-{w.handle.pid}@{host}" for w in workers}
+        # when celery inspect ping asks, then both answer under their own names
+        ping = subprocess.run([str(BIN / "celery"), "-A", "tasks.app", "inspect", "ping", "--timeout", "5"],
+                              env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert all(f" {n}: OK" in ping.stdout for n in names), ping.stdout + ping.stderr
+        # when a good and a bad dump are processed, then events arrive with no remote enabling
+        seen, stop = [], threading.Event()
+        listener = threading.Thread(target=collect_events, args=(env, names, seen, stop), daemon=True)
+        listener.start()
+        time.sleep(2)
+        dumps = tmp_path / "dumps"
+        dumps.mkdir()
+        (dumps / "good.txt").write_text("Council approves budget\n\n" + "The council approved the budget "
+                                        "for the coming year after a long debate about roads and schools. " * 5)
+        (dumps / "empty.txt").write_bytes(b"")
+        done = ingest(env, tmp_path, "run", str(dumps), timeout=120)
+        assert done.returncode == 1, done.stdout + done.stderr
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not {"task-succeeded", "task-failed"} <= {e["type"] for e in seen}:
+            time.sleep(0.2)
+        stop.set()
+        kinds = [e["type"] for e in seen]
+        assert "task-received" in kinds and "task-succeeded" in kinds and "task-failed" in kinds, kinds
+        failed = next(e for e in seen if e["type"] == "task-failed")
+        assert "DumpFailed" in failed["exception"] and "empty" in failed["exception"].lower()
+        logs = "".join(w.output() for w in workers)
+        assert "raised expected: DumpFailed" in logs and "Traceback" not in logs, logs[-3000:]
+    finally:
+        for w in workers:
+            w.stop()
