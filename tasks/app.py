@@ -43,3 +43,5 @@ def _settings_or_exit() -> Settings:
 
 
 app = make_app(_settings_or_exit())
+
+from tasks import worker_ops  # noqa: E402,F401  (logging and heartbeat hooks on Celery's signals)

@@ -20,6 +20,7 @@ from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
 from tasks.store import Store
 from tasks.store.articles import Draft
+from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,20 @@ class Outcome:
     duplicates: int = 0
     topics: tuple[str, ...] = ()     # each article's best topic
     error: str | None = None
+    stages: dict = field(default_factory=dict)   # seconds per stage (tasks/timing.py)
 
     def as_dict(self) -> dict:
         return {"dump_id": self.dump_id, "state": self.state, "articles": self.articles,
-                "duplicates": self.duplicates, "topics": list(self.topics), "error": self.error}
+                "duplicates": self.duplicates, "topics": list(self.topics), "error": self.error,
+                "stages": self.stages}
+
+    def log(self) -> "Outcome":
+        """One INFO line per processed dump, with its outcome and stage timings as fields."""
+        what = f"{self.articles} article(s), {self.duplicates} duplicate(s)" if self.state == "done" else self.error
+        log.info("dump %s %s: %s", self.dump_id, self.state, what,
+                 extra={"dump_id": self.dump_id, "outcome": self.state, "articles": self.articles,
+                        "duplicates": self.duplicates, "error": self.error, "stages": self.stages})
+        return self
 
 
 @dataclass
@@ -65,26 +76,32 @@ class Pipeline:
         return self._classifier
 
     def process(self, dump_id: str) -> Outcome:
+        watch = Stopwatch()
         try:
             claimed = self.store.claim(dump_id)
-            drafts = self._drafts(claimed.raw, claimed.source_file)
+            drafts = self._drafts(claimed.raw, claimed.source_file, watch)
         except DumpError as exc:
             self.store.fail(dump_id, str(exc))
-            log.info("dump %s failed: %s", dump_id, exc)
-            return Outcome(dump_id, "failed", error=str(exc))
+            return Outcome(dump_id, "failed", error=str(exc), stages=watch.rounded()).log()
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
-        verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
-                                            self.settings.pipeline_version)
+        with watch.lap("store"):
+            verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
+                                                self.settings.pipeline_version)
         return Outcome(dump_id, "done", articles=len(drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
-                       topics=tuple(d.topics[0].label for d in drafts if d.topics))
+                       topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded()).log()
 
-    def _drafts(self, raw: bytes, source_file: str) -> list[Draft]:
+    def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> list[Draft]:
         classifier = self.classifier()
         drafts = []
-        for index, (ex, line_hashes) in enumerate(self._clean(raw, source_file)):
-            topics = tuple(classifier.classify(ex.title, ex.text))
-            drafts.append(Draft(index, ex, topics, classifier.name, dedup.fingerprint(ex.text), line_hashes))
+        with watch.lap("clean"):
+            cleaned = self._clean(raw, source_file)
+        for index, (ex, line_hashes) in enumerate(cleaned):
+            with watch.lap("classify"):
+                topics = tuple(classifier.classify(ex.title, ex.text))
+            with watch.lap("dedup"):
+                fingerprint = dedup.fingerprint(ex.text)
+            drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes))
         return drafts
 
     def _clean(self, raw: bytes, source_file: str) -> list[tuple[Extracted, frozenset[int]]]:

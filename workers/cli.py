@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from config import load
 from config.settings import PIPELINE_VERSION
+from tasks import logs
 from tasks.errors import IngestError, NotFound
 from tasks.store import Store
 from workers import report
+from workers.console import LogConsole, console
 from workers.safe import plain, shown
 from workers.topics_cli import topics
 
@@ -26,7 +27,7 @@ class Context:
     def __init__(self):
         self.settings = load()
         self._store = None
-        self.console = Console(stderr=True)
+        self.console = console(stderr=True)
 
     @property
     def store(self) -> Store:
@@ -58,9 +59,9 @@ def cli(ctx, verbose):
     SQLite file in INGEST_DATA_DIR, ./data), INGEST_BROKER_URL (unset: everything runs in
     this process), INGEST_INBOX (./inbox), INGEST_DATA_DIR (./data).
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = Context()
+    long_running = ctx.invoked_subcommand in ("watch", "serve")
+    logs.setup(ctx.obj.settings.log_format, logging.INFO if verbose or long_running else logging.WARNING)
 
 
 @cli.command()
@@ -83,7 +84,7 @@ def run(obj: Context, folders, follow_symlinks):
         if not folder.exists():
             raise click.ClickException(f"{plain(folder)} does not exist: give a folder of dumps, or create the inbox")
     result = run_folders(obj.settings, folders, obj.console, obj.store, follow_symlinks=follow_symlinks)
-    report.run_summary(Console(), result)
+    report.run_summary(console(), result)
     sys.exit(1 if result.failed or result.timed_out else 0)
 
 
@@ -100,7 +101,7 @@ def watch(obj: Context):
     keeps files pending, retried with backoff. Stop it with Ctrl-C or SIGTERM.
     """
     from workers.watch_loop import watch_forever
-    watch_forever(obj.settings, obj.store, obj.console)
+    watch_forever(obj.settings, obj.store, LogConsole("workers.watcher"))
 
 
 @cli.command()
@@ -157,11 +158,11 @@ def status(obj: Context, failures):
             depth = Queue(obj.settings).depth()
         except IngestError as exc:
             depth = f"unreachable: {exc}"
-    console = Console()
-    report.status(console, obj.store.counts(), obj.store.totals(), depth, obj.store.safe_url, obj.settings.broker_url)
+    out = console()
+    report.status(out, obj.store.counts(), obj.store.totals(), depth, obj.store.safe_url, obj.settings.broker_url)
     recent = obj.store.recent_failures(failures)
     if recent:
-        report.failures(console, recent)
+        report.failures(out, recent)
 
 
 @cli.command()
@@ -197,12 +198,12 @@ def show(obj: Context, item_id):
     article = obj.store.article(item_id)
     if article:
         dump = obj.store.dump(article["dump_id"])
-        report.show(Console(), "article", {**article, "dump": dump})
+        report.show(console(), "article", {**article, "dump": dump})
         return
     dump = obj.store.dump(item_id)
     if not dump:
         raise NotFound(f"no article or dump with id {item_id!r}: ids are in `ingest export` and `ingest status`")
-    report.show(Console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
+    report.show(console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
 
 
 cli.add_command(topics)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from workers.runner import RunReport
 from workers.safe import json_text, shown
 
+if TYPE_CHECKING:   # the runner pulls in the whole pipeline; `status` and `show` need none of it
+    from workers.runner import RunReport
 
-def run_summary(console: Console, r: RunReport) -> None:
+
+def run_summary(console: Console, r: "RunReport") -> None:
     table = Table(title="ingest run", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")

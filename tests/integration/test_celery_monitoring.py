@@ -1,6 +1,7 @@
 """The Procfile's worker line as Celery's tooling sees it: two workers on one host are two
 nodes, task events are on without remote enabling, and a failed dump is a Celery FAILURE
 (a task-failed event) logged without a traceback."""
+import json
 import socket
 import subprocess
 import threading
@@ -43,7 +44,7 @@ def collect_events(env: dict, hostnames: set[str], seen: list, stop: threading.E
 
 def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tmp_path, redis_url, pg_url,
                                                                                 queue_name):
-    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_CONCURRENCY="1")
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_CONCURRENCY="1", INGEST_LOG_FORMAT="json")
     workers = [start_procfile_worker(env, tmp_path, f"w{i}") for i in (1, 2)]
     try:
         for w in workers:
@@ -76,6 +77,13 @@ def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tm
         assert "DumpFailed" in failed["exception"] and "empty" in failed["exception"].lower()
         logs = "".join(w.output() for w in workers)
         assert "raised expected: DumpFailed" in logs and "Traceback" not in logs, logs[-3000:]
+        # and every line the workers wrote is one JSON object; a dump's line has its task and timings
+        lines = [json.loads(line) for line in logs.splitlines() if line.strip()]
+        by_outcome = {line["outcome"]: line for line in lines if "outcome" in line}
+        assert set(by_outcome) == {"done", "failed"}
+        assert by_outcome["done"]["task_id"] and set(by_outcome["done"]["stages"]) == {"clean", "classify", "dedup", "store"}
+        assert "empty" in by_outcome["failed"]["error"].lower() and by_outcome["failed"]["task_id"]
+        print(json.dumps(by_outcome["done"]), json.dumps(by_outcome["failed"]), sep="\n")
     finally:
         for w in workers:
             w.stop()
