@@ -25,7 +25,9 @@ def start_procfile_worker(env: dict, tmp, label: str) -> Proc:
     return Proc(["sh", "-c", procfile("worker")], env, tmp / f"{label}.log", tmp)
 
 
-def collect_events(env: dict, hostnames: set[str], seen: list, stop: threading.Event) -> None:
+def collect_events(env: dict, hostnames: set[str], seen: list, receivers: list) -> None:
+    """Capture our workers' events on one subscription until `receivers[0].should_stop`
+    (a fresh subscription per poll would miss what is published in between)."""
     from celery import Celery
     app = Celery(broker=env["INGEST_BROKER_URL"])
     with app.connection() as conn:
@@ -33,13 +35,17 @@ def collect_events(env: dict, hostnames: set[str], seen: list, stop: threading.E
             if event.get("hostname") in hostnames:
                 seen.append(event)
         recv = app.events.Receiver(conn, handlers={"*": keep})
-        while not stop.is_set():
-            try:
-                for _ in recv.itercapture(limit=None, timeout=1, wakeup=False):
-                    if stop.is_set():
-                        break
-            except (socket.timeout, TimeoutError):
-                pass
+        receivers.append(recv)
+        recv.capture(limit=None, timeout=None, wakeup=False)
+
+
+def wait_until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tmp_path, redis_url, pg_url,
@@ -56,10 +62,10 @@ def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tm
                               env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert all(f" {n}: OK" in ping.stdout for n in names), ping.stdout + ping.stderr
         # when a good and a bad dump are processed, then events arrive with no remote enabling
-        seen, stop = [], threading.Event()
-        listener = threading.Thread(target=collect_events, args=(env, names, seen, stop), daemon=True)
+        seen, receivers = [], []
+        listener = threading.Thread(target=collect_events, args=(env, names, seen, receivers), daemon=True)
         listener.start()
-        time.sleep(2)
+        assert wait_until(lambda: any(e["type"] == "worker-heartbeat" for e in seen), 30), "no worker events"
         dumps = tmp_path / "dumps"
         dumps.mkdir()
         (dumps / "good.txt").write_text("Council approves budget\n\n" + "The council approved the budget "
@@ -67,10 +73,8 @@ def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tm
         (dumps / "empty.txt").write_bytes(b"")
         done = ingest(env, tmp_path, "run", str(dumps), timeout=120)
         assert done.returncode == 1, done.stdout + done.stderr
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not {"task-succeeded", "task-failed"} <= {e["type"] for e in seen}:
-            time.sleep(0.2)
-        stop.set()
+        wait_until(lambda: {"task-succeeded", "task-failed"} <= {e["type"] for e in seen}, 15)
+        receivers[0].should_stop = True
         kinds = [e["type"] for e in seen]
         assert "task-received" in kinds and "task-succeeded" in kinds and "task-failed" in kinds, kinds
         failed = next(e for e in seen if e["type"] == "task-failed")
