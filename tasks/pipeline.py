@@ -35,18 +35,22 @@ class Outcome:
     topics: tuple[str, ...] = ()     # each article's best topic
     error: str | None = None
     stages: dict = field(default_factory=dict)   # seconds per stage (tasks/timing.py)
+    warnings: str | None = None      # records of a done dump that gave no article
 
     def as_dict(self) -> dict:
         return {"dump_id": self.dump_id, "state": self.state, "articles": self.articles,
                 "duplicates": self.duplicates, "topics": list(self.topics), "error": self.error,
-                "stages": self.stages}
+                "stages": self.stages, "warnings": self.warnings}
 
     def log(self) -> "Outcome":
         """One INFO line per processed dump, with its outcome and stage timings as fields."""
         what = f"{self.articles} article(s), {self.duplicates} duplicate(s)" if self.state == "done" else self.error
+        if self.warnings:
+            what = f"{what}; {self.warnings}"
         log.info("dump %s %s: %s", self.dump_id, self.state, what,
                  extra={"dump_id": self.dump_id, "outcome": self.state, "articles": self.articles,
-                        "duplicates": self.duplicates, "error": self.error, "stages": self.stages})
+                        "duplicates": self.duplicates, "error": self.error, "stages": self.stages,
+                        "warnings": self.warnings})
         return self
 
 
@@ -79,32 +83,34 @@ class Pipeline:
         watch = Stopwatch()
         try:
             claimed = self.store.claim(dump_id)
-            drafts = self._drafts(claimed.raw, claimed.source_file, watch)
+            drafts, warnings = self._drafts(claimed.raw, claimed.source_file, watch)
         except DumpError as exc:
             self.store.fail(dump_id, str(exc))
             return Outcome(dump_id, "failed", error=str(exc), stages=watch.rounded()).log()
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
             verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
-                                                self.settings.pipeline_version)
+                                                self.settings.pipeline_version, warnings)
         return Outcome(dump_id, "done", articles=len(drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
-                       topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded()).log()
+                       topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded(),
+                       warnings=warnings).log()
 
-    def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> list[Draft]:
+    def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> tuple[list[Draft], str | None]:
+        """The dump's drafts, and what the clean stage skipped (records that gave no article)."""
         classifier = self.classifier()
         drafts = []
         with watch.lap("clean"):
-            cleaned = self._clean(raw, source_file)
+            cleaned, warnings = self._clean(raw, source_file)
         for index, (ex, line_hashes) in enumerate(cleaned):
             with watch.lap("classify"):
                 topics = tuple(classifier.classify(ex.title, ex.text))
             with watch.lap("dedup"):
                 fingerprint = dedup.fingerprint(ex.text)
             drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes))
-        return drafts
+        return drafts, warnings
 
-    def _clean(self, raw: bytes, source_file: str) -> list[tuple[Extracted, frozenset[int]]]:
+    def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[Extracted, frozenset[int]]], str | None]:
         """Each article of the dump with the line hashes its source's templates are counted from.
         If lines the store learned as its sources' templates got through, clean again without
         them (the source is known only after a first extraction); the hashes stay those of the
@@ -113,9 +119,9 @@ class Pipeline:
         hashes = {record: frozenset(template_candidates(ex)) for record, ex in zip(first.records, first)}
         learned = self.store.templates({ex.source for ex in first if ex.source})
         if not (learned and any(learned & h for h in hashes.values())):
-            return [(ex, hashes[record]) for record, ex in zip(first.records, first)]
+            return [(ex, hashes[record]) for record, ex in zip(first.records, first)], first.warning
         second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
-        return [(ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)]
+        return [(ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)], second.warning
 
     def process_in_process(self, dump_id: str) -> Outcome:
         """`process` for an in-process caller (embedded run, embedded watcher): a crash of ours

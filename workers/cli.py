@@ -163,6 +163,9 @@ def status(obj: Context, failures):
     recent = obj.store.recent_failures(failures)
     if recent:
         report.failures(out, recent)
+    warned = obj.store.recent_warnings(failures)
+    if warned:
+        report.failures(out, warned, title="done, with records skipped", what="skipped")
 
 
 @cli.command()

@@ -51,9 +51,9 @@ def skipped(console: Console, rows: list[dict]) -> None:
     console.print(table)
 
 
-def failures(console: Console, rows: list[dict], title: str = "recent failures") -> None:
+def failures(console: Console, rows: list[dict], title: str = "recent failures", what: str = "error") -> None:
     table = Table(title=title, title_justify="left")
-    for col in ("dump id", "file", "attempts", "error"):
+    for col in ("dump id", "file", "attempts", what):
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(shown(row["id"]), shown(row["source_file"]), str(row.get("attempts", "")),

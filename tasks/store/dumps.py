@@ -106,9 +106,9 @@ def articles_count(dump_id: str):
     return select(dumps.c.articles).where(dumps.c.id == dump_id)
 
 
-def finish(conn: Connection, dump_id: str, n_articles: int, version: str) -> None:
+def finish(conn: Connection, dump_id: str, n_articles: int, version: str, warnings: str | None = None) -> None:
     conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
-        state="done", error=None, articles=n_articles, pipeline_version=version,
+        state="done", error=None, articles=n_articles, pipeline_version=version, warnings=warnings,
         updated_at=now(), finished_at=now()))
 
 
@@ -150,6 +150,14 @@ def counts(conn: Connection) -> dict[str, int]:
 def recent_failures(conn: Connection, limit: int = 10) -> list[dict]:
     query = (select(dumps.c.id, dumps.c.source_file, dumps.c.error, dumps.c.updated_at, dumps.c.attempts)
              .where(dumps.c.state == "failed").order_by(dumps.c.updated_at.desc()).limit(limit))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def recent_warnings(conn: Connection, limit: int = 10) -> list[dict]:
+    """Done dumps with records that gave no article, newest first (their `warnings` as `error`)."""
+    query = (select(dumps.c.id, dumps.c.source_file, dumps.c.warnings.label("error"), dumps.c.attempts)
+             .where(dumps.c.state == "done", dumps.c.warnings.is_not(None))
+             .order_by(dumps.c.updated_at.desc()).limit(limit))
     return [dict(r) for r in conn.execute(query).mappings()]
 
 

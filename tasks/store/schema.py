@@ -26,6 +26,9 @@ dumps = Table(
     Column("holder", String(64)),                          # who claimed: the Celery task id
     Column("claimed_at", DateTime(timezone=True)),
     Column("mode", String(16)),                            # NULL: full; "classify": re-classify only
+    # Records of a done dump that gave no article (JSON Lines that do not parse, records without
+    # text): "2 of 23 records skipped: …, first …". Kept, never silently dropped.
+    Column("warnings", Text),
 )
 Index("ix_dumps_state", dumps.c.state, dumps.c.updated_at)
 

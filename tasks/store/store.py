@@ -76,13 +76,17 @@ class Store:
         with self.engine.connect() as conn:
             return dumps.recent_failures(conn, limit)
 
+    def recent_warnings(self, limit: int = 10) -> list[dict]:
+        with self.engine.connect() as conn:
+            return dumps.recent_warnings(conn, limit)
+
     def dump(self, dump_id: str) -> dict | None:
         with self.engine.connect() as conn:
             return dumps.get(conn, dump_id)
 
     # articles
     def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
-                      version: str) -> list:
+                      version: str, warnings: str | None = None) -> list:
         """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
         transaction: a crash leaves either all of it or none. The near-match queries run
         before it, against a snapshot; inside it, only what was committed since is checked."""
@@ -95,7 +99,7 @@ class Store:
                         for d, p in zip(drafts, prior)]
             if had > len(drafts):
                 articles.drop_stale(conn, dump_id, keep=len(drafts))
-            dumps.finish(conn, dump_id, len(drafts), version)
+            dumps.finish(conn, dump_id, len(drafts), version, warnings)
             return verdicts
 
     def templates(self, sources: set[str]) -> frozenset[int]:
