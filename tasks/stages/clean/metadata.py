@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -57,7 +58,8 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMeta:
               or _host(url or ld.get("url") or meta.get("og:url")) or meta.get("twitter:site"))
     if source and source.startswith("@"):
         source = source[1:]
-    return PageMeta(title=_clean(title), published=published, source=_clean(source),
+    title = _without_site(_clean(title), _clean(source))
+    return PageMeta(title=title, published=published, source=_clean(source),
                     url=url or meta.get("og:url") or _canonical(tree) or ld.get("url"), title_variants=variants,
                     body=ld.get("articleBody"))
 
@@ -163,5 +165,20 @@ def _title_site(title: str | None) -> str | None:
 
 
 def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else ""
+    """Spacing folded and HTML entities decoded (JSON-LD often carries '&#8211;' as text)."""
+    value = " ".join(unescape(value).split()) if value else ""
     return value or None
+
+
+def _without_site(title: str | None, site: str | None) -> str | None:
+    """'Big news | The Daily' -> 'Big news' when 'The Daily' is the page's site name."""
+    if not title or not site:
+        return title
+    parts = _TITLE_SPLIT.split(title)
+    if len(parts) > 1 and _folded(parts[-1]) == _folded(site):
+        return title[: title.rindex(parts[-1])].rstrip(" |-–—:•·»") or title
+    return title
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
