@@ -20,7 +20,8 @@ from sqlalchemy.exc import OperationalError
 from config import load
 from tasks.app import app
 from tasks.errors import DumpFailed, StoreError
-from tasks.pipeline import Pipeline
+from tasks import metrics
+from tasks.pipeline import Outcome, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,12 @@ def process_dump(self, dump_id: str) -> dict:
         self.pipeline.store.fail(dump_id, f"processing took longer than {s.soft_time_limit:g} s, the soft limit "
                                           f"(90% of INGEST_TASK_TIME_LIMIT={s.task_time_limit} s, less 1 s for "
                                           f"short ones): raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`")
+        metrics.observe(Outcome(dump_id, "failed"))
         raise DumpFailed(f"dump {dump_id} failed: over the soft time limit ({s.soft_time_limit:g} s)") from None
     except Exception as exc:
         self.pipeline.fail_unexpected(dump_id, exc)
         raise
+    metrics.observe(outcome)
     if outcome.state == "failed":
         raise DumpFailed(f"dump {dump_id} failed: {outcome.error}")
     return outcome.as_dict()

@@ -1,5 +1,6 @@
 """What a Celery worker process exposes to its operators, hooked on Celery's signals: its log
-format (tasks/logs.py) for Celery's own lines too, and no banner when logs are JSON."""
+format (tasks/logs.py) for Celery's own lines too, no banner when logs are JSON, the folder of
+its metrics (tasks/metrics.py) and its heartbeat file (tasks/heartbeat.py)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +8,10 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from celery.signals import celeryd_init, setup_logging
+from celery.signals import celeryd_init, setup_logging, worker_ready, worker_shutdown
 
 from config import load
-from tasks import logs
+from tasks import heartbeat, logs
 
 
 @setup_logging.connect
@@ -39,3 +40,27 @@ def _json_say(msg, f=sys.__stderr__):
         print(json.dumps(doc), file=f, flush=True)
     except Exception:  # noqa: BLE001 - as Celery's: saying must never abort a shutdown
         pass
+
+
+@celeryd_init.connect
+def _metrics_folder(**_):
+    """Before the pool forks: every pool process writes its metrics under the data folder."""
+    from tasks import metrics
+    metrics.use_folder(load().metrics_dir)
+
+
+@worker_ready.connect
+def _start_heartbeat(sender=None, **_):
+    """Beat from the worker's own event loop (its timer): a stuck main loop stops beating."""
+    settings = load()
+    name = f"worker-{sender.hostname}"
+    heartbeat.forget_dead(settings.heartbeat_dir, "worker-")
+    heartbeat.beat(settings.heartbeat_dir, name)
+    sender.timer.call_repeatedly(settings.heartbeat_seconds, heartbeat.beat, (settings.heartbeat_dir, name),
+                                 priority=0)
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(sender=None, **_):
+    if sender is not None:
+        heartbeat.remove(load().heartbeat_dir, f"worker-{sender.hostname}")

@@ -152,14 +152,13 @@ def requeue(obj: Context, ids, only_failed, everything):
 def status(obj: Context, failures):
     """Counts of dumps by state, articles, the queue depth and the recent failures."""
     depth = "embedded (no queue)"
-    if not obj.settings.embedded:
-        from workers.queue import Queue
-        try:
-            depth = Queue(obj.settings).depth()
-        except IngestError as exc:
-            depth = f"unreachable: {exc}"
+    if not obj.settings.embedded:   # read from Redis directly: no Celery app to build for a number
+        from workers.probes import broker_check, queue_depth
+        depth = queue_depth(obj.settings) or f"unreachable: {broker_check(obj.settings).detail}"
+    from workers.probes import safe_broker_url
     out = console()
-    report.status(out, obj.store.counts(), obj.store.totals(), depth, obj.store.safe_url, obj.settings.broker_url)
+    report.status(out, obj.store.counts(), obj.store.totals(), depth, obj.store.safe_url,
+                  safe_broker_url(obj.settings) if obj.settings.broker_url else "")
     recent = obj.store.recent_failures(failures)
     if recent:
         report.failures(out, recent)
@@ -207,6 +206,43 @@ def show(obj: Context, item_id):
     if not dump:
         raise NotFound(f"no article or dump with id {item_id!r}: ids are in `ingest export` and `ingest status`")
     report.show(console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0: every interface).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to bind.")
+@click.pass_obj
+def serve(obj: Context, host, port):
+    """Serve /metrics (Prometheus), /healthz, /readyz and a status page at / over HTTP.
+
+    The status page is read-only; with INGEST_WEB_TOKEN set it offers "requeue" on failed
+    dumps (a POST carrying the token). See README "Operating it".
+    """
+    from workers.serve import serve as run_server
+    from workers.web import create_app
+    settings = obj.settings
+    run_server(lambda: create_app(settings, Store(settings.store_url_or_default(), check_schema=False)), host, port)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
+@click.pass_obj
+def health(obj: Context, as_json):
+    """Exit 0 when the store, the broker and the long-running processes are healthy, else 1.
+
+    Checks: the store and the broker answer; every heartbeat (watcher, workers) is younger than
+    INGEST_HEARTBEAT_MAX_AGE; no dump has waited queued longer than INGEST_MAX_QUEUED_AGE.
+    """
+    from workers.probes import health as checks_of
+    store = Store(obj.settings.store_url_or_default(), check_schema=False)
+    checks = checks_of(obj.settings, store)
+    healthy = all(c.ok for c in checks)
+    if as_json:
+        click.echo(json.dumps({"healthy": healthy, "checks": [c.as_dict() for c in checks]}))
+    else:
+        for c in checks:
+            click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
+    sys.exit(0 if healthy else 1)
 
 
 cli.add_command(topics)

@@ -25,6 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from config.settings import Settings
+from tasks import heartbeat
 from tasks.store import Store
 from workers.intake import Skipped
 from workers.safe import plain, shown
@@ -165,6 +166,7 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
     console.print(f"watching {shown(settings.inbox.resolve())} "
                   f"({'embedded' if settings.embedded else 'queue ' + shown(settings.queue)}); Ctrl-C stops")
     next_pass = 0.0          # the first pass, at once, is the start-up rescan
+    beats = heartbeat.Pacer(settings.heartbeat_dir, "watcher", settings.heartbeat_seconds)  # `ingest health`
     try:
         while not stop.is_set():
             now = time.monotonic()
@@ -175,9 +177,10 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
                 periodic_pass(settings, store, watcher)
                 next_pass = time.monotonic() + settings.rescan_seconds
             watcher.tick(time.monotonic())
-            # (a liveness heartbeat of the watcher belongs here: one touch per loop step)
+            beats.maybe_beat()   # liveness for `ingest health`: written only while this loop turns
             stop.wait(TICK_SECONDS)
     finally:
         observer.stop()
         observer.join(timeout=2)
+        heartbeat.remove(settings.heartbeat_dir, "watcher")
         console.print("watcher stopped")
