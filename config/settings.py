@@ -28,6 +28,7 @@ class Settings:
     visibility_timeout: int = defaults.VISIBILITY_TIMEOUT
     settle_seconds: float = defaults.SETTLE_SECONDS
     rescan_seconds: float = defaults.RESCAN_SECONDS
+    archive_dir: Path | None = None     # the watcher moves ended dumps' files here
     run_timeout: float = defaults.RUN_TIMEOUT
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     pipeline_version: str = PIPELINE_VERSION
@@ -95,6 +96,7 @@ def load(env: dict | None = None) -> Settings:
         visibility_timeout=_number(env, "INGEST_VISIBILITY_TIMEOUT", defaults.VISIBILITY_TIMEOUT),
         settle_seconds=_number(env, "INGEST_SETTLE_SECONDS", defaults.SETTLE_SECONDS, float),
         rescan_seconds=_number(env, "INGEST_RESCAN_SECONDS", defaults.RESCAN_SECONDS, float),
+        archive_dir=Path(env["INGEST_ARCHIVE_DIR"]) if env.get("INGEST_ARCHIVE_DIR") else None,
         run_timeout=_number(env, "INGEST_RUN_TIMEOUT", defaults.RUN_TIMEOUT, float),
         near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
         log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),

@@ -89,8 +89,11 @@ def run(obj: Context, folders, follow_symlinks):
 
 
 @cli.command()
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Move each file whose dump is done or failed here, keeping its path under the inbox "
+                   "(default: INGEST_ARCHIVE_DIR; unset: files stay in the inbox).")
 @click.pass_obj
-def watch(obj: Context):
+def watch(obj: Context, archive):
     """Watch the inbox (INGEST_INBOX) and ingest each new dump once.
 
     On start, and every INGEST_RESCAN_SECONDS, it rescans the inbox, so files that arrived
@@ -100,8 +103,10 @@ def watch(obj: Context):
     .crdownload, .!sync, rsync's .name.XXXXXX, dot-files) are ignored. A store or broker outage
     keeps files pending, retried with backoff. Stop it with Ctrl-C or SIGTERM.
     """
+    from dataclasses import replace
     from workers.watch_loop import watch_forever
-    watch_forever(obj.settings, obj.store, LogConsole("workers.watcher"))
+    settings = replace(obj.settings, archive_dir=archive) if archive else obj.settings
+    watch_forever(settings, obj.store, LogConsole("workers.watcher"))
 
 
 @cli.command()

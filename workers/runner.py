@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from config.settings import Settings
 from tasks.pipeline import Pipeline
 from tasks.store import Store
+from tasks.store.dumps import Registration
 from workers.intake import Found, Skipped, walk
 from workers.safe import shown
 
@@ -45,14 +46,19 @@ def _progress(console: Console) -> Progress:
 
 def register_all(store: Store, settings: Settings, items: list[Found | Skipped], console: Console,
                  report: RunReport) -> dict[str, object]:
-    """Register each file; return {dump id: Registration} (one per distinct content). One bad
+    """Register each file; return {dump id: Registration} (one per distinct content). A file
+    whose path, size and mtime are those registered is known from one query for all of them,
+    without being read. One bad
     file never stops the others: a vanished or skipped one goes to `report.skipped`, an
     unreadable one or a special file (fifo, socket, device) is kept as a `failed` dump."""
     seen = {}
+    known = store.known_files([(str(i.path.absolute()), i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
     with _progress(console) as progress:
         task = progress.add_task("registering", total=len(items))
         for item in items:
-            reg = _register_one(store, settings, item, report)
+            hit = known.get(str(item.path.absolute())) if isinstance(item, Found) else None
+            reg = Registration(hit[0], item.path.name, False, hit[1]) if hit else \
+                _register_one(store, settings, item, report)
             if reg is not None:
                 seen.setdefault(reg.dump_id, reg)
             progress.advance(task)

@@ -27,12 +27,14 @@ from watchdog.observers import Observer
 from config.settings import Settings
 from tasks import heartbeat
 from tasks.store import Store
-from workers.intake import Skipped
+from workers.archive import Archiver
+from workers.intake import Found, Skipped
 from workers.safe import plain, shown
 from workers.watcher import Actions, Watcher
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.2
+ARCHIVE_SWEEP_SECONDS = 1.0
 
 
 class _Handler(FileSystemEventHandler):
@@ -79,9 +81,13 @@ class InboxWatch:
         return True
 
 
-def make_actions(settings: Settings, store: Store, console: Console) -> Actions:
+def make_actions(settings: Settings, store: Store, console: Console, archiver: Archiver | None = None) -> Actions:
     """Register in the store; send to the workers, or process here when embedded."""
     send = _sender(settings, store)
+
+    def known(found: list[Found]) -> dict[Path, str]:
+        hits = store.known_files([(str(f.path.absolute()), f.size, f.mtime_ns) for f in found])
+        return {f.path: hits[str(f.path.absolute())][0] for f in found if str(f.path.absolute()) in hits}
 
     def register(path: Path) -> tuple[str | None, bool]:
         try:
@@ -95,6 +101,8 @@ def make_actions(settings: Settings, store: Store, console: Console) -> Actions:
             log.info("%s: content already known as dump %s (%s)", plain(path.name), reg.dump_id, reg.state)
             return reg.dump_id, False
         state = "enqueued" if reg.state == "queued" else reg.state
+        if reg.superseded:
+            state += f"; supersedes the earlier version, dump {', '.join(reg.superseded)}"
         console.print(f"{shown(path.name)} -> dump {reg.dump_id} ({state})")
         return reg.dump_id, reg.state == "queued"
 
@@ -111,7 +119,8 @@ def make_actions(settings: Settings, store: Store, console: Console) -> Actions:
         else:
             console.print(f"{shown(item.path)}: skipped, {shown(item.reason)}")
 
-    return Actions(register=register, send=send, skipped=skipped)
+    return Actions(register=register, send=send, skipped=skipped, known=known,
+                   taken=archiver.note if archiver else (lambda path, dump_id: None))
 
 
 def _sender(settings: Settings, store: Store) -> Callable[[list[str]], None]:
@@ -150,6 +159,13 @@ def periodic_pass(settings: Settings, store: Store, watcher: Watcher) -> None:
                     type(exc).__name__, plain(str(exc).splitlines()[0] if str(exc) else ""))
 
 
+def _sweep(archiver: Archiver) -> None:
+    try:
+        archiver.sweep()
+    except Exception as exc:  # noqa: BLE001 - the store is down: the next sweep retries
+        log.info("cannot archive now (%s)", type(exc).__name__)
+
+
 def _stop_on_signals(stop: threading.Event) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -159,13 +175,16 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
     stop = threading.Event()
     _stop_on_signals(stop)
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    watcher = Watcher(settings.inbox, settings.settle_seconds, make_actions(settings, store, console), stop.is_set)
+    archiver = Archiver(settings.inbox, settings.archive_dir, store) if settings.archive_dir else None
+    actions = make_actions(settings, store, console, archiver)
+    watcher = Watcher(settings.inbox, settings.settle_seconds, actions, stop.is_set)
     observer = Observer()
     inbox = InboxWatch(observer, watcher)
     observer.start()
     console.print(f"watching {shown(settings.inbox.resolve())} "
-                  f"({'embedded' if settings.embedded else 'queue ' + shown(settings.queue)}); Ctrl-C stops")
-    next_pass = 0.0          # the first pass, at once, is the start-up rescan
+                  f"({'embedded' if settings.embedded else 'queue ' + shown(settings.queue)}"
+                  f"{'; archiving to ' + shown(settings.archive_dir) if archiver else ''}); Ctrl-C stops")
+    next_pass = next_sweep = 0.0     # the first pass, at once, is the start-up rescan
     beats = heartbeat.Pacer(settings.heartbeat_dir, "watcher", settings.heartbeat_seconds)  # `ingest health`
     try:
         while not stop.is_set():
@@ -177,6 +196,9 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
                 periodic_pass(settings, store, watcher)
                 next_pass = time.monotonic() + settings.rescan_seconds
             watcher.tick(time.monotonic())
+            if archiver and now >= next_sweep:
+                _sweep(archiver)
+                next_sweep = now + ARCHIVE_SWEEP_SECONDS
             beats.maybe_beat()   # liveness for `ingest health`: written only while this loop turns
             stop.wait(TICK_SECONDS)
     finally:

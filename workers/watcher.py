@@ -47,6 +47,8 @@ class Actions:
     register: Callable[[Path], tuple[str | None, bool]]
     send: Callable[[list[str]], None]
     skipped: Callable[[Skipped], None] = lambda item: None
+    known: Callable[[list[Found]], dict[Path, str]] = lambda found: {}   # registered as they are: dump ids
+    taken: Callable[[Path, str], None] = lambda path, dump_id: None      # a file's dump, once known
 
 
 class Watcher:
@@ -64,17 +66,31 @@ class Watcher:
     # events and rescans
     def rescan(self) -> int:
         """Put every inbox file not taken as it is now into `pending`; returns how many."""
-        added, present = 0, set()
+        present, fresh = set(), []
         for item in walk(self.inbox, stopping=self.stopping):
             present.add(item.path)
             if isinstance(item, Skipped):
                 self._skip(item)
             elif self.taken.get(item.path) != (item.size, item.mtime_ns) and item.path not in self.pending:
+                fresh.append(item)
+        if self.stopping():
+            return 0
+        self.taken = {p: v for p, v in self.taken.items() if p in present}   # forget files gone
+        known = self._known(fresh)
+        for item in fresh:
+            if item.path in known:     # registered as it is now (path, size, mtime): one stat, no read
+                self.taken[item.path] = (item.size, item.mtime_ns)
+                self.actions.taken(item.path, known[item.path])
+            else:
                 self.pending[item.path] = None
-                added += 1
-        if not self.stopping():      # a whole walk: forget the files that are gone
-            self.taken = {p: v for p, v in self.taken.items() if p in present}
-        return added
+        return len(fresh) - len(known)
+
+    def _known(self, fresh: list[Found]) -> dict[Path, str]:
+        try:
+            return self.actions.known(fresh) if fresh else {}
+        except Exception as exc:  # noqa: BLE001 - store down: they go the long way, with backoff
+            log.info("cannot look up known files (%s); registering them one by one", type(exc).__name__)
+            return {}
 
     def _drain(self) -> None:
         while not self.events.empty():
@@ -129,6 +145,8 @@ class Watcher:
         self.pending.pop(path, None)
         self.taken[path] = (seen.size, seen.mtime_ns)
         self._recovered()
+        if dump_id:
+            self.actions.taken(path, dump_id)
         if send and dump_id:
             self.unsent.append(dump_id)
         return True

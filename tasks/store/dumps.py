@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,9 +12,10 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tasks.errors import DumpError, NotFound
+from tasks.store import inbox
 from tasks.store.schema import dumps
 
-STATES = ("queued", "processing", "done", "failed")
+STATES = ("queued", "processing", "done", "failed")    # and "superseded": a file's earlier revision
 
 
 def now() -> datetime:
@@ -26,6 +28,7 @@ class Registration:
     source_file: str
     new: bool      # False: this file (same name, same bytes) was registered before
     state: str
+    superseded: tuple[str, ...] = ()    # earlier dumps of the same path this one replaces
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,26 @@ class Claimed:
     raw: bytes
 
 
-def dump_key(path: Path, data: bytes | None = None) -> str:
-    """The dump's id: 16 hex of the sha256 of its file name and bytes (`data` if already read,
-    else the file, read in blocks).
-
-    The same file seen again (a second run, a watcher restart) is the same dump; the same
-    bytes under another name are another dump, stored as an exact duplicate, not lost."""
-    digest = hashlib.sha256(path.name.encode("utf8") + b"\0")
+def content_digest(name: str, data: bytes | None = None, path: Path | None = None) -> str:
+    """sha256 (64 hex) of a dump's file name and bytes: `data` if already read, else the file
+    at `path`, read in blocks. The dump id is its first 16 hex; the whole of it is kept on the
+    row, so that a dump whose bytes stay in its file is known by its content."""
+    digest = hashlib.sha256(name.encode("utf8", "surrogateescape") + b"\0")
     if data is not None:
         digest.update(data)
-        return digest.hexdigest()[:16]
+        return digest.hexdigest()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def dump_key(path: Path, data: bytes | None = None) -> str:
+    """The dump's id: 16 hex of the sha256 of its file name and bytes.
+
+    The same file seen again (a second run, a watcher restart) is the same dump; the same
+    bytes under another name are another dump, stored as an exact duplicate, not lost."""
+    return content_digest(path.name, data, path)[:16]
 
 
 def too_large_reason(size: int, limit: int) -> str:
@@ -56,34 +65,44 @@ def too_large_reason(size: int, limit: int) -> str:
             f"and run `ingest requeue` on it, or split it")
 
 
-def register(conn: Connection, path: Path, max_bytes: int, version: str) -> Registration:
-    """Insert a dump row for this file unless it is already known. Race-free: the primary key
-    is the hash of name and content, and the insert ignores conflicts."""
-    size = path.stat().st_size
+def register(conn: Connection, path: Path, max_bytes: int, version: str,
+             st: os.stat_result | None = None) -> Registration:
+    """The dump of this file: known from the store for one `stat` when the file's path, size
+    and mtime are those registered (nothing read); else read, hashed and inserted unless its
+    content is known. Race-free: the primary key is the hash of name and content, and the
+    insert ignores conflicts. A file rewritten in place supersedes the dump of its earlier
+    content (see inbox.supersede): one file, one current dump."""
+    st = st or path.stat()
+    where = str(path.absolute())
+    known = inbox.known(conn, where, st.st_size, st.st_mtime_ns)
+    if known is not None:
+        return Registration(known[0], path.name, False, known[1])
     stamp = now()
-    row = {"source_file": path.name, "path": str(path.resolve()), "size": size, "raw_gz": None,
-           "state": "queued", "error": None, "attempts": 0, "articles": 0,
+    row = {"source_file": path.name, "path": where, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+           "raw_gz": None, "state": "queued", "error": None, "attempts": 0, "articles": 0,
            "pipeline_version": version, "created_at": stamp, "updated_at": stamp}
-    if size > max_bytes:   # hashed in blocks, never held in memory; it stays where it is
-        row.update(id=dump_key(path), state="failed", error=too_large_reason(size, max_bytes))
-    else:                  # read once: hashed and kept from the same bytes
+    if st.st_size > max_bytes:   # hashed in blocks, never held in memory; it stays where it is
+        digest = content_digest(path.name, path=path)
+        row.update(state="failed", error=too_large_reason(st.st_size, max_bytes), finished_at=stamp)
+    else:                        # read once: hashed and kept from the same bytes
         raw = path.read_bytes()
-        row.update(id=dump_key(path, raw), size=len(raw), raw_gz=gzip.compress(raw, 6))
-    dump_id = row["id"]
+        digest = content_digest(path.name, raw)
+        row.update(size=len(raw), raw_gz=gzip.compress(raw, 6))
+    row.update(id=digest[:16], sha256=digest)
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(dumps)
     inserted = conn.execute(insert.values(**row).on_conflict_do_nothing(index_elements=["id"])
                             .returning(dumps.c.id)).scalar()
-    if inserted:
-        return Registration(dump_id, path.name, True, row["state"])
-    state = conn.execute(select(dumps.c.state).where(dumps.c.id == dump_id)).scalar_one()
-    return Registration(dump_id, path.name, False, state)
+    state = row["state"] if inserted else inbox.seen_again(conn, row["id"], where, st.st_mtime_ns, digest)
+    superseded = inbox.supersede(conn, where, row["id"])
+    revived = state == "revived"
+    return Registration(row["id"], path.name, bool(inserted) or revived, "queued" if revived else state, superseded)
 
 
 def claim(conn: Connection, dump_id: str) -> Claimed:
     """Mark the dump processing and return its raw bytes (from the store, or its path if huge)."""
     row = conn.execute(update(dumps).where(dumps.c.id == dump_id)
                        .values(state="processing", attempts=dumps.c.attempts + 1, updated_at=now())
-                       .returning(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz)).mappings().first()
+                       .returning(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz, dumps.c.sha256)).mappings().first()
     if row is None:
         raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
     if row["raw_gz"] is not None:
@@ -94,11 +113,18 @@ def claim(conn: Connection, dump_id: str) -> Claimed:
 
 
 def _read_kept_path(row) -> bytes:
+    """The bytes of a dump kept only in its file, checked against the digest taken when it was
+    registered: other bytes at that path are another file, never processed under this id."""
     path = Path(row["path"] or "")
     if not path.is_file():
         raise DumpError(f"dump {row['id']} was too large to keep in the store and {path} is gone: "
-                       f"put the file back there and requeue it")
-    return path.read_bytes()
+                        f"put the file back there and requeue it")
+    raw = path.read_bytes()
+    expected = row.get("sha256")
+    if expected and content_digest(row["source_file"], raw) != expected:
+        raise DumpError(f"the file changed since it was registered: {path} no longer holds the bytes of dump "
+                        f"{row['id']}; `ingest run` on it registers its new content as a dump of its own")
+    return raw
 
 
 def articles_count(dump_id: str):

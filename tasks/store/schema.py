@@ -12,7 +12,7 @@ dumps = Table(
     Column("path", Text),                                  # where it was seen (huge dumps stay there)
     Column("size", BigInteger, nullable=False),
     Column("raw_gz", LargeBinary),                         # gzip of the raw bytes; NULL if too large
-    Column("state", String(16), nullable=False),           # queued | processing | done | failed
+    Column("state", String(16), nullable=False),           # queued | processing | done | failed | superseded
     Column("error", Text),
     Column("attempts", Integer, nullable=False, default=0),
     Column("articles", Integer, nullable=False, default=0),
@@ -29,8 +29,14 @@ dumps = Table(
     # Records of a done dump that gave no article (JSON Lines that do not parse, records without
     # text): "2 of 23 records skipped: …, first …". Kept, never silently dropped.
     Column("warnings", Text),
+    # What the file was when registered (see tasks/store/inbox.py): sha256 of name and bytes (the
+    # id is its first 16 hex; it identifies a dump whose bytes stay in its file), and the mtime
+    # that, with path and size, lets a known file be recognised by one stat.
+    Column("sha256", String(64)),
+    Column("mtime_ns", BigInteger),
 )
 Index("ix_dumps_state", dumps.c.state, dumps.c.updated_at)
+Index("ix_dumps_path", dumps.c.path)
 
 articles = Table(
     "articles", metadata,

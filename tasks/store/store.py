@@ -36,9 +36,18 @@ class Store:
         self.engine.dispose()
 
     # dumps
-    def register(self, path: Path, max_bytes: int, version: str) -> dumps.Registration:
+    def register(self, path: Path, max_bytes: int, version: str, st=None) -> dumps.Registration:
         with self.engine.begin() as conn:
-            return dumps.register(conn, path, max_bytes, version)
+            return dumps.register(conn, path, max_bytes, version, st)
+
+    def known_files(self, files: list[tuple[str, int, int]]) -> dict[str, tuple[str, str]]:
+        """{absolute path: (dump id, state)} for the (path, size, mtime_ns) already registered."""
+        with self.engine.connect() as conn:
+            return inbox.known_many(conn, files)
+
+    def moved(self, dump_id: str, where: Path) -> None:
+        with self.engine.begin() as conn:
+            inbox.moved(conn, dump_id, str(where))
 
     def record_unreadable(self, path: Path, size: int, reason: str) -> dumps.Registration:
         with self.engine.begin() as conn:

@@ -163,3 +163,45 @@ def test_sigterm_stops_the_watcher_within_two_seconds_even_mid_rescan(tmp_path):
     watcher.handle.wait(timeout=10)
     assert time.monotonic() - started < 2.0
     assert "watcher stopped" in watcher.output()
+
+
+def test_a_file_rewritten_in_place_supersedes_its_earlier_version(tmp_path):
+    env = embedded_env(tmp_path, INGEST_SETTLE_SECONDS="0.3")
+    watcher = start_watcher(env, tmp_path)
+    try:
+        path = tmp_path / "inbox" / "story.txt"
+        shutil.copy(SEED[2], path)
+        (first,) = wait_for_articles(env, tmp_path, 1, timeout=30)
+        # when the file is rewritten with new content
+        shutil.copy(SEED[4], path)
+        watcher.wait_for("supersedes the earlier version", timeout=30)
+        time.sleep(1)
+        # then one article for the file: the latest
+        from tests.integration.processes import export
+        (article,) = export(env, tmp_path)
+        assert article["dump_id"] != first["dump_id"] and "biweekly flights" in article["text"]
+    finally:
+        watcher.stop()
+
+
+def test_archive_moves_ended_dumps_files_out_of_the_inbox_keeping_their_paths(tmp_path):
+    archive = tmp_path / "archive"
+    env = embedded_env(tmp_path, INGEST_SETTLE_SECONDS="0.3", INGEST_ARCHIVE_DIR=str(archive))
+    inbox = tmp_path / "inbox"
+    (inbox / "2026" / "12").mkdir(parents=True)
+    shutil.copy(SEED[2], inbox / "before.txt")                 # there before the watcher starts
+    watcher = start_watcher(env, tmp_path)
+    try:
+        shutil.copy(SEED[3], inbox / "2026" / "12" / "good.txt")
+        (inbox / "2026" / "12" / "empty.txt").write_bytes(b"")      # fails: empty
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(list(archive.rglob("*.txt"))) < 3:
+            time.sleep(0.2)
+        assert sorted(str(p.relative_to(archive)) for p in archive.rglob("*.txt")) == \
+            ["2026/12/empty.txt", "2026/12/good.txt", "before.txt"]
+        assert list(inbox.rglob("*.txt")) == []
+    finally:
+        watcher.stop()
+    # and a restart over the emptied inbox, and the archived dumps, stores nothing twice
+    from tests.integration.processes import export
+    assert len(export(env, tmp_path)) == 2
