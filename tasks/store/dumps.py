@@ -145,7 +145,7 @@ def fail(conn: Connection, dump_id: str, reason: str) -> None:
 
 def requeue(conn: Connection, ids: list[str] | None, only_failed: bool) -> list[str]:
     """Put dumps back to `queued`: the given ids, or all failed ones, or all of them."""
-    query = select(dumps.c.id)
+    query = select(dumps.c.id).where(dumps.c.state != "superseded")   # a file's earlier revision stays one
     if ids:
         query = query.where(dumps.c.id.in_(ids))
     elif only_failed:

@@ -51,6 +51,9 @@ def test_a_file_rewritten_in_place_keeps_one_article_the_latest_and_the_earlier_
     old = shown(ingest, first["story.txt"]["dump_id"])
     assert old["state"] == "superseded" and story["dump_id"] in old["error"] and old["articles"] == []
     assert "dumps superseded" in ingest("status").output
+    # and requeueing everything brings no second article back
+    assert ingest("requeue", "--all").exit_code == 0
+    assert sorted(a["source_file"] for a in stored(ingest)) == ["story.txt", "z-copy.txt"]
 
 
 def test_a_known_file_is_recognised_by_path_size_and_mtime_without_being_read(ingest, tmp_path):
