@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tasks.stages.classify import LexiconClassifier  # noqa: E402
+from tasks.stages.topics import LexiconClassifier  # noqa: E402
 
 DEFAULT_DOCS = ROOT.parent / "shared/bench/data/topics-dev/ag_news_dev.jsonl"
 

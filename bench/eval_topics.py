@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tasks.stages.classify import LexiconClassifier  # noqa: E402
+from tasks.stages.topics import LexiconClassifier  # noqa: E402
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2] / "shared/bench/data/topics-dev/ag_news_dev.jsonl"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tasks.stages.trained import evaluate, split, train  # noqa: E402
+from tasks.stages.topics.evaluation import evaluate, split  # noqa: E402
+from tasks.stages.topics.training import train  # noqa: E402
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2] / "shared/bench/data/topics-dev/ag_news_dev.jsonl"
 

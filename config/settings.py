@@ -47,7 +47,7 @@ class Settings:
     @property
     def model_path(self) -> Path:
         """Where `ingest topics train` writes the user's topic model."""
-        return self.data_dir / "models" / "topics.joblib"
+        return self.data_dir / "models" / "topics.npz"
 
     @property
     def soft_time_limit(self) -> float:

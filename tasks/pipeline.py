@@ -15,9 +15,9 @@ from pathlib import Path
 from config.settings import Settings
 from tasks.errors import DumpError
 from tasks.stages import dedup
-from tasks.stages.classify import load_classifier
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
+from tasks.stages.topics import load_classifier, topics_reason
 from tasks.store import Store
 from tasks.store.articles import Draft
 from tasks.timing import Stopwatch
@@ -104,10 +104,12 @@ class Pipeline:
             cleaned, warnings = self._clean(raw, source_file)
         for index, (ex, line_hashes) in enumerate(cleaned):
             with watch.lap("classify"):
-                topics = tuple(classifier.classify(ex.title, ex.text))
+                reason = topics_reason(classifier, ex.language)
+                topics = () if reason else tuple(classifier.classify(ex.title, ex.text))
             with watch.lap("dedup"):
                 fingerprint = dedup.fingerprint(ex.text)
-            drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes))
+            drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes,
+                                topics_reason=reason))
         return drafts, warnings
 
     def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[Extracted, frozenset[int]]], str | None]:

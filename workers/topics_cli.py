@@ -11,9 +11,11 @@ from rich.table import Table
 
 import config
 from tasks.errors import ModelError
-from tasks.stages.classify import DEFAULT, load_classifier
-from tasks.stages.trained import (MIN_RECORDS, EvalReport, evaluate, load, record_labels, record_text, save,
-                                  split, train)
+from tasks.stages.topics import DEFAULT, load_classifier, old_model_notice
+from tasks.stages.topics.coverage import LEXICON_LANGUAGES
+from tasks.stages.topics.evaluation import EvalReport, evaluate, record_labels, record_text, split
+from tasks.stages.topics.trained import MIN_RECORDS, load, save
+from tasks.stages.topics.training import confident_records, train
 from workers.safe import shown
 
 HELD_OUT_MIN = 50          # records needed before a held-out accuracy means something
@@ -76,16 +78,17 @@ def topics() -> None:
     """Topic classification: train a model on your labelled articles, or measure one.
 
     Without a trained model, articles get topics from the built-in lexicon classifier (the 17
-    IPTC Media Topics). Once `ingest topics train` has written a model to the data folder
-    ($INGEST_DATA_DIR/models/topics.joblib), the pipeline uses it instead; delete the file to go
-    back to the lexicon.
+    IPTC Media Topics, English). Once `ingest topics train` (or `self-train`) has written a model
+    to the data folder ($INGEST_DATA_DIR/models/topics.npz), the pipeline uses it instead; running
+    workers pick it up, and `ingest requeue --classify` re-classifies stored articles with it.
+    Delete the file to go back to the lexicon.
     """
 
 
 @topics.command("train", epilog=FILE_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model. Default: $INGEST_DATA_DIR/models/topics.joblib, "
+              help="Where to write the model. Default: $INGEST_DATA_DIR/models/topics.npz, "
                    "the file the pipeline loads.")
 def train_command(file: Path, out: Path | None) -> None:
     """Train a topic model (TF-IDF + linear SVM) on the labelled articles in FILE.jsonl.
@@ -97,8 +100,12 @@ def train_command(file: Path, out: Path | None) -> None:
     records = read_records(file)
     if len(records) < MIN_RECORDS:
         raise click.ClickException(f"{file} has {len(records)} records; give at least {MIN_RECORDS} to train on")
+    fit_and_save(console, records, out or config.load().model_path)
+
+
+def fit_and_save(console: Console, records: list[dict], out: Path) -> None:
+    """Print the labels and a held-out accuracy, then train on all records and write the model."""
     console.print(label_table(records))
-    out = out or config.load().model_path
     try:
         if len(records) >= HELD_OUT_MIN:
             train_set, test_set = split(records, HELD_OUT_SHARE)
@@ -112,6 +119,41 @@ def train_command(file: Path, out: Path | None) -> None:
     except OSError as e:
         raise click.ClickException(f"cannot write the model to {out}: {e}") from e
     click.echo(f"wrote model {clf.name} ({len(clf.labels)} labels, {len(records)} records) to {out}")
+    click.echo("re-classify the stored articles with it: ingest requeue --classify --all")
+
+
+SELF_TRAIN_MIN = 500       # stored articles with a confident label before self-training is offered
+SELF_TRAIN_SCORE = 0.6     # a label counts as confident from this score
+
+
+@topics.command("self-train")
+@click.option("--min-score", type=float, default=SELF_TRAIN_SCORE, show_default=True,
+              help="Learn only from articles whose best topic scored at least this.")
+@click.option("--min-articles", type=int, default=SELF_TRAIN_MIN, show_default=True,
+              help="Refuse to train on fewer confident articles than this.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model. Default: the file the pipeline loads.")
+def self_train_command(min_score: float, min_articles: int, out: Path | None) -> None:
+    """Adapt the classifier to your own stream: train a model on the store's confident labels.
+
+    Takes the stored original articles in a covered language whose best topic (from the lexicon
+    or the current model) scored at least --min-score, and trains a TF-IDF + linear model on
+    them: it learns your sources' vocabulary, names of the day included, which no shipped list
+    can know. Then `ingest requeue --classify --all` re-classifies the store with it.
+    """
+    from tasks.store import Store
+
+    settings = config.load()
+    store = Store(settings.store_url_or_default())
+    try:
+        records = confident_records(store.export("original"), min_score, LEXICON_LANGUAGES)
+    finally:
+        store.close()
+    if len(records) < min_articles:
+        raise click.ClickException(
+            f"the store holds {len(records)} original articles with a confident topic (score >= {min_score}); "
+            f"self-training needs at least {min_articles}: ingest more, or lower --min-articles")
+    fit_and_save(Console(), records, out or settings.model_path)
 
 
 @topics.command("eval", epilog=FILE_HELP)
@@ -136,7 +178,11 @@ def eval_command(file: Path, model: Path | None, use_default: bool) -> None:
         elif model is not None:
             classifier = load(model)
         else:
-            classifier = load_classifier(config.load().model_path)
+            path = config.load().model_path
+            notice = old_model_notice(path)
+            if notice and not path.is_file():
+                click.echo(f"note: {notice}", err=True)
+            classifier = load_classifier(path)
         report = evaluate(classifier, records)
     except ModelError as e:
         raise click.ClickException(str(e)) from e

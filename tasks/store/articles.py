@@ -26,6 +26,7 @@ class Draft:
     classifier: str
     fingerprint: Fingerprint
     template_hashes: frozenset[int] = frozenset()   # its lines, counted per source if original
+    topics_reason: str | None = None                # why it has no topics (e.g. a language not covered)
 
 
 Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
@@ -134,6 +135,7 @@ def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdic
         "id": aid, "dump_id": dump_id, "record_index": draft.index, "source_file": source_file,
         "title": ex.title, "text": ex.text, "published": ex.published, "source": ex.source,
         "language": ex.language, "url": ex.url, "classifier": draft.classifier,
+        "topics_reason": draft.topics_reason,
         "topics": json.dumps([{"label": t.label, "score": round(t.score, 4)} for t in draft.topics]),
         "status": verdict.status, "duplicate_of": verdict.duplicate_of,
         "dup_kind": None if verdict.duplicate_of is None else verdict.kind,
@@ -146,7 +148,7 @@ def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdic
 
 EXPORT_FIELDS = ("id", "dump_id", "source_file", "title", "text", "published", "source", "language",
                  "url", "topics", "duplicate_of", "status")
-LINEAGE_FIELDS = ("dup_kind", "dup_containment", "dup_jaccard", "classifier", "pipeline_version",
+LINEAGE_FIELDS = ("dup_kind", "dup_containment", "dup_jaccard", "classifier", "topics_reason", "pipeline_version",
                   "created_at", "updated_at")
 
 

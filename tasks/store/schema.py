@@ -53,6 +53,7 @@ articles = Table(
     Column("url", Text),
     Column("topics", Text, nullable=False),                          # JSON [{"label", "score"}]
     Column("classifier", String(64)),
+    Column("topics_reason", Text),                                   # why topics is [] (language not covered)
     Column("status", String(16), nullable=False),                   # original | duplicate
     Column("duplicate_of", String(48)),
     Column("dup_kind", String(8)),                                   # exact | near

@@ -16,7 +16,7 @@ def test_variables_override_defaults():
     s = load({"INGEST_BROKER_URL": "redis://h:6379/0", "INGEST_STORE_URL": "postgresql://u@h/db",
               "INGEST_DATA_DIR": "/tmp/x", "INGEST_MAX_DUMP_BYTES": "10"})
     assert not s.embedded and s.store_url_or_default() == "postgresql://u@h/db"
-    assert s.model_path == Path("/tmp/x/models/topics.joblib") and s.max_dump_bytes == 10
+    assert s.model_path == Path("/tmp/x/models/topics.npz") and s.max_dump_bytes == 10
 
 
 def test_a_malformed_number_says_which_variable():

@@ -136,7 +136,7 @@ def test_the_installed_command_runs_the_seeds(env, seeds_dir, tmp_path):
 def test_requeue_all_after_training_reclassifies_with_the_users_model(ingest, seeds_dir, tmp_path):
     # given the seeds stored with the shipped lexicon classifier
     ingest("run", str(seeds_dir))
-    assert {a["classifier"] for a in exported(ingest, tmp_path)} == {"lexicon-v1"}
+    assert {a["classifier"] for a in exported(ingest, tmp_path)} == {"lexicon-v2"}
     # and a user's own label set, where news about ministers is "diplomacy"
     records = [{"text": t, "labels": ["diplomacy"]} for t in (
         "The foreign minister met his counterpart for talks on the treaty and the embassy.",

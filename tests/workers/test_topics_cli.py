@@ -18,7 +18,7 @@ def run(*args: str):
 
 def test_given_labelled_records_when_trained_then_evaluated_end_to_end(env):
     trained = run("train", FIXTURE)
-    model = Path(env["INGEST_DATA_DIR"]) / "models" / "topics.joblib"
+    model = Path(env["INGEST_DATA_DIR"]) / "models" / "topics.npz"
     assert trained.exit_code == 0, trained.output
     assert model.is_file()
     assert "30 records" in trained.output and "cooking" in trained.output and str(model) in trained.output
@@ -28,11 +28,11 @@ def test_given_labelled_records_when_trained_then_evaluated_end_to_end(env):
     assert "trained-" in evaluated.output and "top-1 accuracy=1.000" in evaluated.output
 
     lexicon = run("eval", FIXTURE, "--default")
-    assert lexicon.exit_code == 0 and "lexicon-v1" in lexicon.output
+    assert lexicon.exit_code == 0 and "lexicon-v2" in lexicon.output
 
 
 def test_given_an_out_path_when_trained_then_the_model_goes_there(env, tmp_path):
-    out = tmp_path / "elsewhere" / "m.joblib"
+    out = tmp_path / "elsewhere" / "m.npz"
     assert run("train", FIXTURE, "--out", out).exit_code == 0
     result = run("eval", FIXTURE, "--model", out)
     assert result.exit_code == 0 and "top-1 accuracy=" in result.output
@@ -61,12 +61,12 @@ def test_given_too_few_records_then_training_refuses(env, tmp_path):
 
 
 def test_given_a_missing_model_then_eval_says_how_to_make_one(env, tmp_path):
-    result = run("eval", FIXTURE, "--model", tmp_path / "none.joblib")
+    result = run("eval", FIXTURE, "--model", tmp_path / "none.npz")
     assert result.exit_code != 0 and "ingest topics train" in result.output
 
 
 def test_given_both_model_and_default_then_a_usage_error(env, tmp_path):
-    result = run("eval", FIXTURE, "--model", tmp_path / "m.joblib", "--default")
+    result = run("eval", FIXTURE, "--model", tmp_path / "m.npz", "--default")
     assert result.exit_code == 2 and "not both" in result.output
 
 

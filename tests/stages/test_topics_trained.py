@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from tasks.errors import ModelError
-from tasks.stages.classify import load_classifier
 from tasks.stages.model import Topic
-from tasks.stages.trained import TrainedClassifier, evaluate, load, record_labels, save, split, train
+from tasks.stages.topics import load_classifier
+from tasks.stages.topics.evaluation import evaluate, record_labels, split
+from tasks.stages.topics.trained import TrainedClassifier, load, save
+from tasks.stages.topics.training import confident_records, train
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "topics" / "labelled.jsonl"
 
@@ -46,8 +48,9 @@ def test_given_a_model_then_topics_are_scored_best_first_and_it_is_named_by_its_
 
 
 def test_given_a_saved_model_when_loaded_then_it_answers_the_same(model, tmp_path):
-    path = tmp_path / "models" / "topics.joblib"
+    path = tmp_path / "models" / "topics.npz"
     save(model, path)
+    assert [p.name for p in path.parent.iterdir()] == ["topics.npz"]   # no temporary file left
     again = load(path)
     text = "The quarterback threw a touchdown pass."
     assert again.name == model.name
@@ -57,18 +60,56 @@ def test_given_a_saved_model_when_loaded_then_it_answers_the_same(model, tmp_pat
 
 def test_given_no_model_file_when_loaded_then_the_error_says_how_to_make_one(tmp_path):
     with pytest.raises(ModelError, match="ingest topics train"):
-        load(tmp_path / "missing.joblib")
+        load(tmp_path / "missing.npz")
 
 
 def test_given_a_file_that_is_not_a_model_when_loaded_then_a_model_error(tmp_path):
-    garbage = tmp_path / "topics.joblib"
+    garbage = tmp_path / "topics.npz"
     garbage.write_bytes(b"not a model at all")
     with pytest.raises(ModelError, match="not a readable topic model"):
         load(garbage)
-    import joblib
-    joblib.dump({"something": "else"}, garbage)
+    import numpy as np
+    np.savez(garbage, header=np.array(json.dumps({"something": "else"})), vocab=np.array(["a"]),
+             idf=np.ones(1), coef=np.ones((2, 18)), intercept=np.zeros(2))
     with pytest.raises(ModelError, match="not a topic model"):
         load(garbage)
+
+
+class Boom:
+    """Unpickling this runs code: a model file must never be able to do that."""
+    def __reduce__(self):
+        return (Path.write_text, (Path("/nonexistent-dir/pwned"), "x"))
+
+
+def test_given_a_model_file_holding_pickled_objects_then_nothing_runs_and_it_is_refused(tmp_path, model):
+    import numpy as np
+    evil = tmp_path / "topics.npz"
+    np.savez(evil, header=np.array([Boom()], dtype=object), vocab=np.array(model.vocab),
+             idf=model.idf, coef=model.coef, intercept=model.intercept)
+    with pytest.raises(ModelError, match="not a readable topic model"):
+        load(evil)
+
+
+def test_given_an_old_pickled_model_then_it_is_not_loaded_and_the_user_is_told_to_retrain(tmp_path, caplog):
+    from tasks.stages.topics import DEFAULT, old_model_notice
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "topics.joblib").write_bytes(b"\x80\x04old pickle")
+    with caplog.at_level("WARNING"):
+        assert load_classifier(models / "topics.npz") is DEFAULT
+    assert "no longer loaded" in caplog.text and "ingest topics train" in caplog.text
+    assert old_model_notice(tmp_path / "elsewhere" / "topics.npz") is None
+
+
+def test_given_stored_articles_then_self_training_keeps_confident_originals_in_covered_languages():
+    def article(i, label, score, **kw):
+        return {"id": str(i), "title": None, "text": f"text {i}", "topics": [{"label": label, "score": score}],
+                "status": "original", "language": "en", **kw}
+    stored = [article(1, "sport", 0.9), article(2, "sport", 0.3), article(3, "health", 0.8, status="duplicate"),
+              article(4, "health", 0.8, language="de"), article(5, "health", 0.7, language=None),
+              {"id": "6", "text": "x", "topics": [], "status": "original"}]
+    records = confident_records(stored, 0.6, frozenset({"en"}))
+    assert [(r["id"], r["labels"]) for r in records] == [("1", ["sport"]), ("5", ["health"])]
 
 
 def test_given_too_few_or_unusable_records_then_training_refuses(records):
@@ -121,6 +162,6 @@ def test_training_without_scikit_learn_says_which_extra_to_install(monkeypatch):
         return real_import(name, *args, **kw)
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
     from tasks.errors import ModelError
-    from tasks.stages.trained import train
+    from tasks.stages.topics.training import train
     with pytest.raises(ModelError, match=r"news-ingest\[train\]"):
         train([{"text": "a b c", "labels": ["x"]}] * 20)

@@ -4,7 +4,7 @@ Every term in the data files was written down by hand from general knowledge of 
 vocabulary (no term was extracted automatically from any dataset). See `loader.py` for the
 file format.
 """
-from tasks.stages.lexicon.loader import Lexicon, Rule, load_lexicon
-from tasks.stages.lexicon.text import stem, tokenize
+from tasks.stages.topics.lexicon.loader import Lexicon, Rule, load_lexicon
+from tasks.stages.topics.text import stem, tokenize
 
 __all__ = ["Lexicon", "Rule", "load_lexicon", "stem", "tokenize"]

@@ -10,12 +10,13 @@ File format, one term a line, `#` starts a comment:
 
 A term may appear in several topic files; it then counts for each of them with its weight. It
 may appear only once in one file (after stemming: "goal" and "goals" are the same term).
-`_priors.tsv` holds one `slug weight` a line: evidence every text starts with.
+`_priors.tsv` holds one `slug share` a line: the topic's share of general news, in percent.
 `_rules.tsv` holds regular expressions on the raw title or text (see its header).
 """
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-from tasks.stages.lexicon.text import tokenize
+from tasks.stages.topics.text import tokenize
 from tasks.stages.model import TOPIC_LABELS
 
 Entries = tuple[tuple[int, float], ...]   # (index in TOPIC_LABELS, weight) for one term
@@ -89,9 +90,13 @@ def _add_term(term: str, topic: int, weight: float, raw: dict, words: dict, phra
     raw[key][topic] = weight
 
 
+PRIOR_SCALE = 1.5   # evidence per e-fold of a topic's share of general news output
+
+
 def _priors() -> tuple[float, ...]:
+    """Each topic's base rate as evidence: PRIOR_SCALE * ln(share in percent), 0 at 1% or less."""
     given = dict(filter(None, map(parse_line, _read("_priors.tsv").splitlines())))
-    return tuple(given.get(label, 0.0) for label in TOPIC_LABELS)
+    return tuple(PRIOR_SCALE * math.log(max(1.0, given.get(label, 0.0))) for label in TOPIC_LABELS)
 
 
 def _rules() -> tuple[Rule, ...]:

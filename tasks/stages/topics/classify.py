@@ -23,8 +23,10 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from tasks.stages.lexicon import Lexicon, load_lexicon, tokenize
 from tasks.stages.model import TOPIC_LABELS, Topic
+from tasks.stages.topics.coverage import LEXICON_LANGUAGES
+from tasks.stages.topics.lexicon import Lexicon, load_lexicon
+from tasks.stages.topics.text import tokenize
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
 LEAD_TOKENS = 15         # without a title, the body's first words stand in for it
@@ -136,7 +138,8 @@ def pick(scores: list[float], probs: list[float]) -> list[Topic]:
 class LexiconClassifier:
     """The default classifier: hand-written knowledge, no training, no dependencies."""
 
-    name = "lexicon-v1"
+    name = "lexicon-v2"
+    languages = LEXICON_LANGUAGES
 
     def __init__(self, lexicon: Lexicon | None = None):
         self._lexicon = lexicon
@@ -163,11 +166,3 @@ DEFAULT = LexiconClassifier()
 def classify(title: str | None, text: str) -> list[Topic]:
     """Topics for one article with the default (lexicon) classifier, best first."""
     return DEFAULT.classify(title, text)
-
-
-def load_classifier(model_path: Path | None = None):
-    """The user's trained model when `model_path` names an existing file, else the lexicon one."""
-    if model_path is not None and Path(model_path).is_file():
-        from tasks.stages.trained import load
-        return load(Path(model_path))
-    return DEFAULT

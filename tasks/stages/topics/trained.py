@@ -1,0 +1,163 @@
+"""A topic model trained on labelled articles: TF-IDF over words and word pairs, plus the lexicon's
+evidence, then a linear classifier. Saved as data, never as code.
+
+The model file is one `.npz` archive of plain arrays (the vocabulary, IDF weights, class weights
+and intercepts) and a JSON header, read with `numpy.load(allow_pickle=False)`: loading it runs no
+code, whoever wrote the file. It is written to a temporary name in the same folder and renamed
+into place, so a worker never reads half a model. Classifying needs only numpy; training needs
+scikit-learn (`pip install 'news-ingest[train]'`), imported only then.
+
+Labels may be IPTC slugs or the user's own. A record may accept several labels ("a|b"): each
+distinct label set is one class, and a label's score is the summed probability of the classes
+that contain it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from tasks.errors import ModelError
+from tasks.stages.model import Topic
+from tasks.stages.topics.classify import evidence, find_terms
+from tasks.stages.topics.evaluation import join, record_labels, record_text
+from tasks.stages.topics.lexicon import load_lexicon
+from tasks.stages.topics.text import tokenize
+
+FORMAT = "news-ingest-topic-model"
+FORMAT_VERSION = 2          # 1 was a pickled scikit-learn pipeline (topics.joblib): never loaded
+MIN_RECORDS = 4             # fewer cannot make a classifier of two labels worth saving
+MAX_TOPICS = 3
+MIN_SCORE = 0.15
+MARGIN_SCALE = 3.0          # linear margins -> probabilities: softmax(MARGIN_SCALE * margin)
+LEXICON_SCALE = 0.05        # the lexicon's per-topic evidence, scaled to sit beside TF-IDF values
+MAX_FEATURES = 300_000
+
+
+def terms(text: str) -> list[str]:
+    """The model's features of a text: its stemmed words and adjacent word pairs."""
+    words = tokenize(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def lexicon_row(text: str) -> list[float]:
+    """The built-in lexicon's evidence per IPTC topic, scaled: what it knows helps a small model."""
+    lex = load_lexicon()
+    return [v * LEXICON_SCALE for v in evidence([], find_terms(tokenize(text), lex), lex)]
+
+
+class TrainedClassifier:
+    """Vocabulary, IDF and linear weights, and the label set of each class; `.classify` answers
+    like the lexicon classifier."""
+
+    def __init__(self, vocab: list[str], idf, coef, intercept, classes: list[tuple[str, ...]], digest: str):
+        self.vocab = vocab
+        self.index = {term: i for i, term in enumerate(vocab)}
+        self.idf, self.coef, self.intercept = idf, coef, intercept
+        self.classes = classes        # label set of each class, in the model's class order
+        self.digest = digest          # sha256 of the training data
+        self.name = f"trained-{digest[:8]}"
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(label for labels in self.classes for label in labels))
+
+    def classify(self, title: str | None, text: str) -> list[Topic]:
+        return self.classify_many([join(title, text or "")])[0]
+
+    def classify_many(self, texts: list[str]) -> list[list[Topic]]:
+        return [self._topics(self.probabilities(text)) for text in texts]
+
+    def margins(self, text: str):
+        import numpy as np
+
+        counts = Counter(t for t in terms(text) if t in self.index)
+        idx = np.fromiter((self.index[t] for t in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        values = tf * self.idf[idx]
+        norm = float(np.sqrt(values @ values)) or 1.0
+        n = len(self.vocab)
+        lex = np.asarray(lexicon_row(text))
+        return self.coef[:, idx] @ (values / norm) + self.coef[:, n:] @ lex + self.intercept
+
+    def probabilities(self, text: str):
+        import numpy as np
+
+        z = MARGIN_SCALE * np.asarray(self.margins(text), dtype=np.float64)
+        if z.shape[0] == 1:                    # two classes: one margin, for the second class
+            z = np.array([-z[0], z[0]])
+        z -= z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+    def _topics(self, probs) -> list[Topic]:
+        score: dict[str, float] = {}
+        rank: dict[str, tuple[float, int]] = {}
+        for labels, p in zip(self.classes, probs):
+            for position, label in enumerate(labels):
+                score[label] = score.get(label, 0.0) + float(p)
+                rank[label] = min(rank.get(label, (0.0, 99)), (-float(p), position))
+        order = sorted(score, key=lambda lab: (-round(score[lab], 9), rank[lab]))
+        kept = [lab for lab in order[:MAX_TOPICS] if score[lab] >= MIN_SCORE] or order[:1]
+        return [Topic(lab, round(min(1.0, score[lab]), 4)) for lab in kept]
+
+
+def digest_of(records: list[dict]) -> str:
+    h = hashlib.sha256()
+    for r in records:
+        h.update(json.dumps([record_text(r), record_labels(r)], ensure_ascii=False).encode("utf8"))
+    return h.hexdigest()
+
+
+def save(clf: TrainedClassifier, path: Path) -> None:
+    """Write the model to `path` atomically (a temporary file in its folder, then a rename)."""
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"format": FORMAT, "version": FORMAT_VERSION, "classes": [list(c) for c in clf.classes],
+              "digest": clf.digest, "lexicon_scale": LEXICON_SCALE, "margin_scale": MARGIN_SCALE}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, header=np.array(json.dumps(header)), vocab=np.array(clf.vocab, dtype=str),
+                                idf=clf.idf.astype(np.float32), coef=clf.coef.astype(np.float32),
+                                intercept=clf.intercept.astype(np.float32))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> TrainedClassifier:
+    """Read a model written by `save`, executing nothing; ModelError says what is wrong."""
+    import numpy as np
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"no topic model at {path}: train one with `ingest topics train FILE.jsonl`, "
+                         "or leave the model out to use the built-in lexicon classifier")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(str(z["header"]))
+            arrays = {k: z[k] for k in ("vocab", "idf", "coef", "intercept")}
+    except Exception as e:  # noqa: BLE001 - any unreadable file means the same to the user
+        raise ModelError(f"{path} is not a readable topic model ({type(e).__name__}: {e}); "
+                         "train it again with `ingest topics train`") from e
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelError(f"{path} is not a topic model written by `ingest topics train`; train it again")
+    if header.get("version") != FORMAT_VERSION:
+        raise ModelError(f"{path} has model format {header.get('version')}, this version reads "
+                         f"{FORMAT_VERSION}; train it again with `ingest topics train`")
+    vocab = [str(t) for t in arrays["vocab"]]
+    coef = arrays["coef"].astype(np.float64)
+    if coef.shape[1] != len(vocab) + 17 or arrays["idf"].shape[0] != len(vocab):
+        raise ModelError(f"{path} is inconsistent (its weights do not match its vocabulary); train it again")
+    return TrainedClassifier(vocab, arrays["idf"].astype(np.float64), coef, arrays["intercept"].astype(np.float64),
+                             [tuple(c) for c in header["classes"]], header["digest"])

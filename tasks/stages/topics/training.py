@@ -1,0 +1,92 @@
+"""Fit a TrainedClassifier on labelled records (scikit-learn, imported only here), and pick the
+records a store can teach itself with (self-training on its own confident labels)."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from tasks.errors import ModelError
+from tasks.stages.model import TOPIC_LABELS
+from tasks.stages.topics.evaluation import record_labels, record_text
+from tasks.stages.topics.trained import MAX_FEATURES, MIN_RECORDS, TrainedClassifier, digest_of, lexicon_row, terms
+
+MIN_DF = 2                  # a term seen in one record only says nothing general
+SVM_C = 0.5
+
+
+def _require_training_extra() -> None:
+    try:
+        import numpy  # noqa: F401
+        import scipy  # noqa: F401
+        import sklearn  # noqa: F401
+    except ImportError as e:
+        raise ModelError(f"training a topic model needs scikit-learn ({e}); install the extra: "
+                         "pip install 'news-ingest[train]'") from e
+
+
+def vocabulary(docs: list[list[str]]) -> tuple[list[str], list[float]]:
+    """The terms in at least MIN_DF documents (or all, for tiny sets), the most frequent first,
+    and their smoothed IDF: ln((1 + n) / (1 + df)) + 1."""
+    df = Counter(t for doc in docs for t in set(doc))
+    min_df = MIN_DF if len(docs) >= 50 else 1
+    kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))[:MAX_FEATURES]
+    n = len(docs)
+    return kept, [math.log((1 + n) / (1 + df[t])) + 1.0 for t in kept]
+
+
+def matrix(docs: list[list[str]], texts: list[str], index: dict[str, int], idf):
+    """Rows of l2-normalized sublinear TF-IDF, then the lexicon's 17 evidence columns."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+
+    rows, cols, vals = [], [], []
+    for r, doc in enumerate(docs):
+        counts = Counter(t for t in doc if t in index)
+        weights = {index[t]: (1.0 + math.log(c)) * idf[index[t]] for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for c, w in weights.items():
+            rows.append(r)
+            cols.append(c)
+            vals.append(w / norm)
+    words = csr_matrix((vals, (rows, cols)), shape=(len(docs), len(index)))
+    lex = csr_matrix(np.asarray([lexicon_row(t) for t in texts], dtype=float))
+    return hstack([words, lex]).tocsr()
+
+
+def train(records: list[dict]) -> TrainedClassifier:
+    """Fit a model on `records` ({"text", "labels": [...]} or {"text", "label": "a|b"})."""
+    _require_training_extra()
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    if len(records) < MIN_RECORDS:
+        raise ModelError(f"{len(records)} records are too few to train on; give at least {MIN_RECORDS}")
+    texts = [record_text(r) for r in records]
+    keys = ["|".join(record_labels(r)) for r in records]
+    if len(set(keys)) < 2:
+        raise ModelError(f"every record has the label {keys[0]!r}; a classifier needs at least two labels")
+    docs = [terms(t) for t in texts]
+    vocab, idf_list = vocabulary(docs)
+    if not vocab:
+        raise ModelError("cannot train on these records: they hold no usable word")
+    idf = np.asarray(idf_list)
+    svm = LinearSVC(C=SVM_C).fit(matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf), keys)
+    coef, intercept = np.asarray(svm.coef_, dtype=float), np.asarray(svm.intercept_, dtype=float)
+    classes = [tuple(k.split("|")) for k in svm.classes_]
+    return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records))
+
+
+def confident_records(articles, min_score: float, languages: frozenset[str]) -> list[dict]:
+    """Training records from stored articles: originals in a covered language whose best topic
+    scored at least `min_score`, labelled with that topic."""
+    records = []
+    for a in articles:
+        topics = a.get("topics") or []
+        if a.get("status", "original") != "original" or not topics or not a.get("text"):
+            continue
+        if a.get("language") and a["language"] not in languages:
+            continue
+        best = topics[0]
+        if best.get("label") in TOPIC_LABELS and float(best.get("score", 0)) >= min_score:
+            records.append({"id": a.get("id"), "title": a.get("title"), "text": a["text"], "labels": [best["label"]]})
+    return records
