@@ -67,9 +67,23 @@ def test_given_a_long_article_then_scores_do_not_saturate():
 
 
 def test_given_the_title_then_it_weighs_more_than_the_body():
-    body = "Shares in the club rose after the team won the match."
-    assert classify("Striker scores twice in cup win", body)[0].label == "sport"
-    assert classify("Investors cheer club's profit", body)[0].label == "economy-business-finance"
+    body = "The minister spoke to reporters after the meeting on Tuesday."
+    assert classify("Police arrest suspect in murder inquiry", body)[0].label == "crime-law-justice"
+    assert classify("Parliament passes the budget bill", body)[0].label == "politics"
+
+
+def test_given_a_deal_between_technology_companies_then_the_field_comes_before_the_business_frame():
+    text = ("The chipmaker raised its hostile bid for a rival semiconductor maker to $100 billion, "
+            "offering shareholders more cash for the company whose processors run most smartphones.")
+    assert [t.label for t in classify(None, text)[:2]] == ["science-technology", "economy-business-finance"]
+    plain = "The retailer raised its bid for a rival supermarket chain, offering shareholders more cash."
+    assert classify(None, plain)[0].label == "economy-business-finance"
+
+
+def test_given_a_long_article_then_its_lead_weighs_more_than_a_late_aside():
+    lead = "The striker scored twice as the home team won the cup final in front of a full stadium."
+    aside = " ".join(["Ticket prices and the club's sponsorship revenue were discussed."] * 2)
+    assert classify(None, f"{lead} {aside}")[0].label == "sport"
 
 
 def test_given_no_model_file_then_load_classifier_returns_the_lexicon_one(tmp_path):

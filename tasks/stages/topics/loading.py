@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from tasks.stages.topics.classify import DEFAULT
+from tasks.stages.topics.classifier import DEFAULT
 
 log = logging.getLogger(__name__)
 OLD_PICKLE = "topics.joblib"   # the pickled model format of earlier versions: never loaded

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tasks.errors import ModelError
 from tasks.stages.model import Topic
-from tasks.stages.topics.classify import evidence, find_terms
+from tasks.stages.topics.classifier import evidence, find_terms
 from tasks.stages.topics.evaluation import join, record_labels, record_text
 from tasks.stages.topics.lexicon import load_lexicon
 from tasks.stages.topics.text import tokenize

@@ -29,7 +29,9 @@ from tasks.stages.topics.lexicon import Lexicon, load_lexicon
 from tasks.stages.topics.text import tokenize
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
-LEAD_TOKENS = 15         # without a title, the body's first words stand in for it
+LEAD_TOKENS = 30         # the lead: the body's opening words (about a sentence) ...
+LEAD_WEIGHT = 1.0        # ... count this much again: news puts what a story is about first
+EVIDENCE_POWER = 1.5     # per topic: (sum of weight**p * damped count) ** (1/p), see evidence()
 PRIOR_TOKENS = 80        # base rates count in full up to this many tokens, then fade
 PRIOR_GATE = 3.0         # a topic needs this much evidence for its base rate to count in full
 SHARPNESS = 2.0          # a topic's score is evidence**SHARPNESS over the sum of them all ...
@@ -37,6 +39,12 @@ BACKGROUND = 2.5         # ... plus this much evidence that stands for "none of 
 MIN_SHARE = 0.1          # a runner-up topic is kept when its score is at least this ...
 MIN_RATIO = 0.35         # ... and its evidence at least this fraction of the best topic's
 MAX_TOPICS = 3
+# A story about a field's companies, deals or court cases is filed under that field (the tech,
+# sport or arts desk), business and law being the frame rather than the subject: a frame topic
+# that comes first yields to a field topic holding at least FIELD_RATIO of its evidence.
+FRAMES = ("economy-business-finance", "crime-law-justice")
+FIELDS = ("science-technology", "sport", "arts-culture-entertainment")
+FIELD_RATIO = 0.6
 
 
 def find_terms(tokens: list[str], lex: Lexicon) -> list[str]:
@@ -78,24 +86,26 @@ def _prefix(token: str, lex: Lexicon) -> str | None:
 
 
 def evidence(title_terms: list[str], body_terms: list[str], lex: Lexicon) -> list[float]:
-    """Per topic: the root-sum-square of its terms' weights, each log-damped for repeats.
+    """Per topic: a power mean of its terms' weights, each count log-damped for repeats.
 
-    Squaring before summing lets a few strong, specific terms ("touchdown", "earnings") outweigh
-    many weak, generic ones ("team", "company"); the total still grows with the evidence, like
-    the square root of the number of terms, so a long article is not swamped by its length.
-    Negative weights (a phrase that speaks against a topic) subtract.
+    Each distinct term adds weight**EVIDENCE_POWER * log2(1 + count) to its topics, and a topic's
+    evidence is that sum to the power 1/EVIDENCE_POWER. Between a plain sum (where many weak,
+    generic words swamp a few specific ones) and a root-sum-square (where a few hot terms decide
+    alone), it scores a body by how its evidence is spread; it grows with the amount of evidence
+    but slower than the text's length. Negative weights (a phrase that speaks against a topic)
+    subtract.
     """
     counts = Counter(body_terms)
     for key in title_terms:
         counts[key] += TITLE_WEIGHT
-    squares = [0.0] * len(TOPIC_LABELS)
+    sums = [0.0] * len(TOPIC_LABELS)
     entries = lex.entries
     for key, count in counts.items():
         damp = math.log2(1.0 + count)
         for topic, weight in entries[key]:
-            value = weight * damp
-            squares[topic] += value * value if value > 0 else -value * value
-    return [math.sqrt(v) if v > 0 else 0.0 for v in squares]
+            value = abs(weight) ** EVIDENCE_POWER * damp
+            sums[topic] += value if weight > 0 else -value
+    return [v ** (1.0 / EVIDENCE_POWER) if v > 0 else 0.0 for v in sums]
 
 
 def with_priors(scores: list[float], lex: Lexicon, n_tokens: int) -> list[float]:
@@ -126,8 +136,29 @@ def shares(totals: list[float]) -> list[float]:
     return [m / total for m in mass]
 
 
+_FRAMES = tuple(TOPIC_LABELS.index(t) for t in FRAMES)
+_FIELDS = tuple(TOPIC_LABELS.index(t) for t in FIELDS)
+
+
+def field_first(scores: list[float], probs: list[float]) -> tuple[list[float], list[float]]:
+    """When a frame topic leads and a field topic holds FIELD_RATIO of its evidence, the field
+    takes the lead: the two swap their evidence and scores (see FRAMES)."""
+    best = max(range(len(probs)), key=lambda t: probs[t])
+    if best not in _FRAMES:
+        return scores, probs
+    fields = [t for t in _FIELDS if scores[t] > 0 and scores[t] >= FIELD_RATIO * scores[best]]
+    if not fields:
+        return scores, probs
+    field = max(fields, key=lambda t: scores[t])
+    scores, probs = list(scores), list(probs)
+    scores[best], scores[field] = scores[field], scores[best]
+    probs[best], probs[field] = probs[field], probs[best]
+    return scores, probs
+
+
 def pick(scores: list[float], probs: list[float]) -> list[Topic]:
     """The best topic, then the runners-up with a fair share of its evidence, best first."""
+    scores, probs = field_first(scores, probs)
     order = sorted(range(len(probs)), key=lambda t: -probs[t])
     best = order[0]
     chosen = [best] + [t for t in order[1:MAX_TOPICS]
@@ -151,11 +182,9 @@ class LexiconClassifier:
     def classify(self, title: str | None, text: str) -> list[Topic]:
         lex = self.lexicon
         body = tokenize(text or "")
-        if title:
-            head = tokenize(title)
-        else:
-            head, body = body[:LEAD_TOKENS], body[LEAD_TOKENS:]
-        scores = evidence(find_terms(head, lex), find_terms(body, lex), lex)
+        head = tokenize(title) if title else []
+        lead = find_terms(body[:LEAD_TOKENS], lex)
+        scores = evidence(find_terms(head, lex), find_terms(body, lex) + lead * round(LEAD_WEIGHT), lex)
         apply_rules(scores, title or (text or "").lstrip().split("\n", 1)[0][:200], text or "", lex)
         return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 
