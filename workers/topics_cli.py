@@ -80,7 +80,7 @@ def topics() -> None:
     Without a trained model, articles get topics from the built-in lexicon classifier (the 17
     IPTC Media Topics, English). Once `ingest topics train` (or `self-train`) has written a model
     to the data folder ($INGEST_DATA_DIR/models/topics.npz), the pipeline uses it instead; running
-    workers pick it up, and `ingest requeue --classify` re-classifies stored articles with it.
+    workers pick it up, and `ingest requeue --all` re-classifies stored articles with it.
     Delete the file to go back to the lexicon.
     """
 
@@ -103,23 +103,23 @@ def train_command(file: Path, out: Path | None) -> None:
     fit_and_save(console, records, out or config.load().model_path)
 
 
-def fit_and_save(console: Console, records: list[dict], out: Path) -> None:
+def fit_and_save(console: Console, records: list[dict], out: Path, languages: frozenset[str] | None = None) -> None:
     """Print the labels and a held-out accuracy, then train on all records and write the model."""
     console.print(label_table(records))
     try:
         if len(records) >= HELD_OUT_MIN:
             train_set, test_set = split(records, HELD_OUT_SHARE)
-            report = evaluate(train(train_set), test_set)
+            report = evaluate(train(train_set, languages), test_set)
             console.print(f"held-out accuracy: {report.accuracy:.3f} "
                           f"(trained on {len(train_set)}, tested on {len(test_set)})")
-        clf = train(records)
+        clf = train(records, languages)
         save(clf, out)
     except ModelError as e:
         raise click.ClickException(str(e)) from e
     except OSError as e:
         raise click.ClickException(f"cannot write the model to {out}: {e}") from e
     click.echo(f"wrote model {clf.name} ({len(clf.labels)} labels, {len(records)} records) to {out}")
-    click.echo("re-classify the stored articles with it: ingest requeue --classify --all")
+    click.echo("re-classify the stored articles with it: ingest requeue --all")
 
 
 SELF_TRAIN_MIN = 500       # stored articles with a confident label before self-training is offered
@@ -139,7 +139,7 @@ def self_train_command(min_score: float, min_articles: int, out: Path | None) ->
     Takes the stored original articles in a covered language whose best topic (from the lexicon
     or the current model) scored at least --min-score, and trains a TF-IDF + linear model on
     them: it learns your sources' vocabulary, names of the day included, which no shipped list
-    can know. Then `ingest requeue --classify --all` re-classifies the store with it.
+    can know. Then `ingest requeue --all` re-classifies the store with it.
     """
     from tasks.store import Store
 
@@ -153,7 +153,7 @@ def self_train_command(min_score: float, min_articles: int, out: Path | None) ->
         raise click.ClickException(
             f"the store holds {len(records)} original articles with a confident topic (score >= {min_score}); "
             f"self-training needs at least {min_articles}: ingest more, or lower --min-articles")
-    fit_and_save(Console(), records, out or settings.model_path)
+    fit_and_save(Console(), records, out or settings.model_path, LEXICON_LANGUAGES)
 
 
 @topics.command("eval", epilog=FILE_HELP)

@@ -56,6 +56,14 @@ def test_given_a_saved_model_when_loaded_then_it_answers_the_same(model, tmp_pat
     assert again.name == model.name
     assert again.classify(None, text) == model.classify(None, text)
     assert load_classifier(path).name == model.name
+    assert again.languages is None
+
+
+def test_given_a_model_trained_for_some_languages_then_it_keeps_them_across_save_and_load(records, tmp_path):
+    from tasks.stages.topics import topics_reason
+    save(train(records, frozenset({"en"})), tmp_path / "m.npz")
+    again = load(tmp_path / "m.npz")
+    assert again.languages == {"en"} and topics_reason(again, "fr") and topics_reason(again, "en") is None
 
 
 def test_given_no_model_file_when_loaded_then_the_error_says_how_to_make_one(tmp_path):

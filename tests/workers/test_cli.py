@@ -157,3 +157,58 @@ def test_requeue_all_after_training_reclassifies_with_the_users_model(ingest, se
     after = exported(ingest, tmp_path)
     assert all(a["classifier"].startswith("trained") for a in after)
     assert all(a["topics"][0]["label"] == "diplomacy" for a in after)
+
+
+STREAM = {
+    "sport": ["The striker scored twice in the second half and the home team won the league match, "
+              "lifting the club to the top of the table before the cup final next week at the stadium.",
+              "The champion won the tennis final in straight sets, serving twelve aces and breaking her "
+              "opponent three times as the crowd on centre court cheered every point of the tournament."],
+    "economy-business-finance": [
+              "Shares fell on the stock exchange as investors sold bonds, and the central bank kept interest "
+              "rates unchanged while inflation stayed above its target for the third quarter in a row.",
+              "The company reported quarterly profit above analysts' forecasts, raised its dividend and said "
+              "revenue from its retail stores grew as consumers kept spending despite higher prices."],
+    "politics": ["Parliament approved the budget after the opposition party voted against the bill, and the "
+                 "prime minister said the coalition government would call an election next spring.",
+                 "The president met the foreign minister for talks on the treaty, and diplomats said both "
+                 "governments wanted new sanctions discussed at the summit of the alliance next month."],
+}
+
+
+def test_self_training_on_the_stores_confident_labels_then_requeue_reclassifies(ingest, tmp_path):
+    # given a stream of articles stored with the lexicon classifier
+    inbox = tmp_path / "stream"
+    inbox.mkdir()
+    for label, texts in STREAM.items():
+        for i, text in enumerate(texts):
+            (inbox / f"{label}-{i}.txt").write_text(text, encoding="utf8")
+    assert ingest("run", str(inbox)).exit_code == 0
+    assert {a["topics"][0]["label"] for a in exported(ingest, tmp_path)} == set(STREAM)
+    # when too few articles are stored, self-training refuses and says why
+    refused = ingest("topics", "self-train")
+    assert refused.exit_code != 0 and "at least 500" in refused.output
+    # when the user self-trains on them
+    trained = ingest("topics", "self-train", "--min-articles", "6", "--min-score", "0.3")
+    assert trained.exit_code == 0, trained.output
+    assert "ingest requeue --all" in trained.output
+    # then a requeue re-classifies every article with the self-trained model, same labels
+    assert ingest("requeue", "--all").exit_code == 0
+    after = exported(ingest, tmp_path)
+    assert all(a["classifier"].startswith("trained-") for a in after)
+    assert {a["source_file"].split("-")[0]: a["topics"][0]["label"] for a in after} == {
+        "sport": "sport", "economy": "economy-business-finance", "politics": "politics"}
+
+
+def test_an_article_in_a_language_not_covered_gets_no_topics_and_a_reason(ingest, tmp_path):
+    folder = tmp_path / "de"
+    folder.mkdir()
+    (folder / "bericht.txt").write_text(
+        "Die Regierung hat am Dienstag einen neuen Haushalt vorgelegt. Der Finanzminister sagte, die "
+        "Ausgaben für Schulen und Krankenhäuser würden im kommenden Jahr deutlich steigen, während die "
+        "Opposition die Pläne als unsozial kritisierte und eine Abstimmung im Parlament verlangte.",
+        encoding="utf8")
+    assert ingest("run", str(folder)).exit_code == 0
+    [article] = exported(ingest, tmp_path)
+    assert article["language"] == "de" and article["topics"] == []
+    assert "'de' is not covered" in article["topics_reason"]

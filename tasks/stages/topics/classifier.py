@@ -26,7 +26,7 @@ from pathlib import Path
 from tasks.stages.model import TOPIC_LABELS, Topic
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.stages.topics.lexicon import Lexicon, load_lexicon
-from tasks.stages.topics.text import tokenize
+from tasks.stages.topics.text import stem, words
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
 LEAD_TOKENS = 30         # the lead: the body's opening words (about a sentence) ...
@@ -47,45 +47,50 @@ FIELDS = ("science-technology", "sport", "arts-culture-entertainment")
 FIELD_RATIO = 0.6
 
 
-def find_terms(tokens: list[str], lex: Lexicon) -> list[str]:
-    """The lexicon term keys found in `tokens`, left to right, the longest phrase first."""
-    found, i, n = [], 0, len(tokens)
-    starts, heads = lex.starts, lex.prefix_heads
-    while i < n:
-        token = tokens[i]
-        i += 1
-        if token in starts:
-            key, step = _term_at(tokens, i, token, lex)
-            if key is not None:
-                found.append(key)
-            i += step
-        elif token[:4] in heads:
-            key = _prefix(token, lex)
-            if key is not None:
-                found.append(key)
+def find_terms(words: list[str], lex: Lexicon) -> Counter:
+    """How often each lexicon term occurs in `words` (lower-cased, not yet stemmed); a phrase
+    wins over the words in it ("price war" counts as the phrase, not as "war"), the longest
+    phrase first.
+
+    Each distinct word is stemmed and resolved once; words are counted at C speed, and only the
+    positions that can start a phrase are looked at in place."""
+    stems = {w: stem(w) for w in set(words)}
+    tokens = [stems[w] for w in words]
+    counts = Counter(tokens)
+    phrases = lex.phrases
+    if any(t in phrases for t in stems.values()):
+        for i in [i for i, t in enumerate(tokens) if t in phrases]:
+            for rest, phrase in phrases[tokens[i]]:
+                end = i + 1 + len(rest)
+                if tuple(tokens[i + 1:end]) == rest:
+                    counts[phrase] += 1
+                    counts.subtract(tokens[i:end])
+                    break
+    found: Counter = Counter()
+    lexicon_words, by_head = lex.words, lex.prefixes_by_head
+    for token, count in counts.items():
+        if count <= 0:
+            continue
+        key = lexicon_words.get(token)
+        if key is None:
+            if " " in token:
+                key = token                   # a phrase counted above
+            elif token[:4] in by_head:
+                key = _prefix(token, lex)
+        if key is not None:
+            found[key] += count
     return found
-
-
-def _term_at(tokens: list[str], i: int, token: str, lex: Lexicon) -> tuple[str | None, int]:
-    """The longest phrase that starts with `token` and goes on at tokens[i:], else the word
-    itself (or its prefix term); with the number of further tokens the term covers."""
-    for rest, phrase in lex.phrases.get(token, ()):
-        if tuple(tokens[i:i + len(rest)]) == rest:
-            return phrase, len(rest)
-    return lex.words.get(token) or _prefix(token, lex), 0
 
 
 def _prefix(token: str, lex: Lexicon) -> str | None:
     """The longest prefix term that `token` starts with, if any."""
-    for length in lex.prefix_lengths:
-        if len(token) >= length:
-            key = lex.prefixes.get(token[:length])
-            if key is not None:
-                return key
+    for prefix, key in lex.prefixes_by_head.get(token[:4], ()):
+        if token.startswith(prefix):
+            return key
     return None
 
 
-def evidence(title_terms: list[str], body_terms: list[str], lex: Lexicon) -> list[float]:
+def evidence(title_terms: Counter, body_terms: Counter, lex: Lexicon) -> list[float]:
     """Per topic: a power mean of its terms' weights, each count log-damped for repeats.
 
     Each distinct term adds weight**EVIDENCE_POWER * log2(1 + count) to its topics, and a topic's
@@ -96,8 +101,8 @@ def evidence(title_terms: list[str], body_terms: list[str], lex: Lexicon) -> lis
     subtract.
     """
     counts = Counter(body_terms)
-    for key in title_terms:
-        counts[key] += TITLE_WEIGHT
+    for key, count in title_terms.items():
+        counts[key] += TITLE_WEIGHT * count
     sums = [0.0] * len(TOPIC_LABELS)
     entries = lex.entries
     for key, count in counts.items():
@@ -121,10 +126,15 @@ def with_priors(scores: list[float], lex: Lexicon, n_tokens: int) -> list[float]
     return [s + p * fade * min(1.0, s / PRIOR_GATE) for s, p in zip(scores, lex.priors)]
 
 
+RULE_CHARS = 1500        # "text" rules read the title and lead: the opening this many characters
+
+
 def apply_rules(scores: list[float], title: str, text: str, lex: Lexicon) -> None:
-    """Add the evidence of the lexicon's regular-expression rules (section labels, scores, tickers)."""
+    """Add the evidence of the lexicon's regular-expression rules (section labels, scores,
+    listings) found in the title and the opening of the text."""
+    opening = text[:RULE_CHARS]
     for rule in lex.rules:
-        count = len(rule.pattern.findall(title if rule.where == "title" else text))
+        count = len(rule.pattern.findall(title if rule.where == "title" else opening))
         if count:
             scores[rule.topic] += rule.weight * math.log2(1.0 + count)
 
@@ -181,10 +191,12 @@ class LexiconClassifier:
 
     def classify(self, title: str | None, text: str) -> list[Topic]:
         lex = self.lexicon
-        body = tokenize(text or "")
-        head = tokenize(title) if title else []
-        lead = find_terms(body[:LEAD_TOKENS], lex)
-        scores = evidence(find_terms(head, lex), find_terms(body, lex) + lead * round(LEAD_WEIGHT), lex)
+        body = words(text or "")
+        head = words(title) if title else []
+        terms = find_terms(body, lex)
+        for key, count in find_terms(body[:LEAD_TOKENS], lex).items():
+            terms[key] += LEAD_WEIGHT * count
+        scores = evidence(find_terms(head, lex), terms, lex)
         apply_rules(scores, title or (text or "").lstrip().split("\n", 1)[0][:200], text or "", lex)
         return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 

@@ -1,6 +1,7 @@
 """Tokens for the lexicon: lower-cased words, lightly stemmed so a plural meets its singular."""
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:['\u2019][a-z]+)?|[0-9][a-z0-9]*")
@@ -14,6 +15,7 @@ KEEP = frozenset({
 })
 
 
+@functools.lru_cache(maxsize=1 << 16)   # a pure function's memo: news reuses its words
 def stem(word: str) -> str:
     """Strip a possessive and a plural ending: "companies" -> "company", "Minister's" -> "minister"."""
     if word[-1] != "s":
@@ -33,6 +35,13 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
+def words(text: str) -> list[str]:
+    """The lower-cased words and numbers of `text`, in order, not stemmed."""
+    return _WORD.findall(text.lower())
+
+
 def tokenize(text: str) -> list[str]:
     """The stemmed words and numbers of `text`, in order ("Euro 2028" -> euro, 2028); no punctuation."""
-    return [stem(w) for w in _WORD.findall(text.lower())]
+    words = _WORD.findall(text.lower())
+    stems = {w: stem(w) for w in set(words)}
+    return [stems[w] for w in words]

@@ -26,7 +26,7 @@ from tasks.stages.model import Topic
 from tasks.stages.topics.classifier import evidence, find_terms
 from tasks.stages.topics.evaluation import join, record_labels, record_text
 from tasks.stages.topics.lexicon import load_lexicon
-from tasks.stages.topics.text import tokenize
+from tasks.stages.topics.text import tokenize, words
 
 FORMAT = "news-ingest-topic-model"
 FORMAT_VERSION = 2          # 1 was a pickled scikit-learn pipeline (topics.joblib): never loaded
@@ -47,20 +47,22 @@ def terms(text: str) -> list[str]:
 def lexicon_row(text: str) -> list[float]:
     """The built-in lexicon's evidence per IPTC topic, scaled: what it knows helps a small model."""
     lex = load_lexicon()
-    return [v * LEXICON_SCALE for v in evidence([], find_terms(tokenize(text), lex), lex)]
+    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(words(text), lex), lex)]
 
 
 class TrainedClassifier:
     """Vocabulary, IDF and linear weights, and the label set of each class; `.classify` answers
     like the lexicon classifier."""
 
-    def __init__(self, vocab: list[str], idf, coef, intercept, classes: list[tuple[str, ...]], digest: str):
+    def __init__(self, vocab: list[str], idf, coef, intercept, classes: list[tuple[str, ...]], digest: str,
+                 languages: frozenset[str] | None = None):
         self.vocab = vocab
         self.index = {term: i for i, term in enumerate(vocab)}
         self.idf, self.coef, self.intercept = idf, coef, intercept
         self.classes = classes        # label set of each class, in the model's class order
         self.digest = digest          # sha256 of the training data
         self.name = f"trained-{digest[:8]}"
+        self.languages = languages    # the languages it learned (None: whatever the user gave it)
 
     @property
     def labels(self) -> list[str]:
@@ -120,7 +122,8 @@ def save(clf: TrainedClassifier, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": FORMAT, "version": FORMAT_VERSION, "classes": [list(c) for c in clf.classes],
-              "digest": clf.digest, "lexicon_scale": LEXICON_SCALE, "margin_scale": MARGIN_SCALE}
+              "digest": clf.digest, "lexicon_scale": LEXICON_SCALE, "margin_scale": MARGIN_SCALE,
+              "languages": sorted(clf.languages) if clf.languages is not None else None}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -160,4 +163,5 @@ def load(path: Path) -> TrainedClassifier:
     if coef.shape[1] != len(vocab) + 17 or arrays["idf"].shape[0] != len(vocab):
         raise ModelError(f"{path} is inconsistent (its weights do not match its vocabulary); train it again")
     return TrainedClassifier(vocab, arrays["idf"].astype(np.float64), coef, arrays["intercept"].astype(np.float64),
-                             [tuple(c) for c in header["classes"]], header["digest"])
+                             [tuple(c) for c in header["classes"]], header["digest"],
+                             frozenset(header["languages"]) if header.get("languages") is not None else None)

@@ -53,8 +53,9 @@ def matrix(docs: list[list[str]], texts: list[str], index: dict[str, int], idf):
     return hstack([words, lex]).tocsr()
 
 
-def train(records: list[dict]) -> TrainedClassifier:
-    """Fit a model on `records` ({"text", "labels": [...]} or {"text", "label": "a|b"})."""
+def train(records: list[dict], languages: frozenset[str] | None = None) -> TrainedClassifier:
+    """Fit a model on `records` ({"text", "labels": [...]} or {"text", "label": "a|b"}); a model
+    given `languages` gives articles in other languages no topics."""
     _require_training_extra()
     import numpy as np
     from sklearn.svm import LinearSVC
@@ -73,7 +74,7 @@ def train(records: list[dict]) -> TrainedClassifier:
     svm = LinearSVC(C=SVM_C).fit(matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf), keys)
     coef, intercept = np.asarray(svm.coef_, dtype=float), np.asarray(svm.intercept_, dtype=float)
     classes = [tuple(k.split("|")) for k in svm.classes_]
-    return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records))
+    return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records), languages)
 
 
 def confident_records(articles, min_score: float, languages: frozenset[str]) -> list[dict]:

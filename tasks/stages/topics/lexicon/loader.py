@@ -36,8 +36,7 @@ class Lexicon:
     words: Mapping[str, str]                             # stemmed word -> term key
     phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (rest, key), longest first
     prefixes: Mapping[str, str]                          # prefix -> term key
-    prefix_lengths: tuple[int, ...]                      # longest first
-    prefix_heads: frozenset[str]                         # the first 4 letters of every prefix
+    prefixes_by_head: Mapping[str, tuple[tuple[str, str], ...]]  # first 4 letters -> (prefix, key), longest first
     starts: frozenset[str]                               # every word that is a term or begins a phrase
     priors: tuple[float, ...]                            # per topic, in TOPIC_LABELS order
     rules: tuple[Rule, ...] = ()                         # regular expressions on the raw text
@@ -114,6 +113,13 @@ def _rules() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+def _by_head(prefixes: dict[str, str]) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    heads: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for prefix, key in prefixes.items():
+        heads[prefix[:4]].append((prefix, key))
+    return MappingProxyType({h: tuple(sorted(v, key=lambda pk: -len(pk[0]))) for h, v in heads.items()})
+
+
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Build the lexicon from the data files (once per process; the result is read-only)."""
@@ -135,8 +141,7 @@ def load_lexicon() -> Lexicon:
         words=MappingProxyType(words),
         phrases=MappingProxyType({k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()}),
         prefixes=MappingProxyType(prefixes),
-        prefix_lengths=tuple(sorted({len(p) for p in prefixes}, reverse=True)),
-        prefix_heads=frozenset(p[:4] for p in prefixes),
+        prefixes_by_head=_by_head(prefixes),
         starts=frozenset(words) | frozenset(phrases),
         priors=_priors(),
         rules=_rules(),
