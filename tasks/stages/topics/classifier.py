@@ -133,7 +133,10 @@ def apply_rules(scores: list[float], title: str, text: str, lex: Lexicon) -> Non
     """Add the evidence of the lexicon's regular-expression rules (section labels, scores,
     listings) found in the title and the opening of the text."""
     opening = text[:RULE_CHARS]
+    labelled = ":" in title[:60] or "|" in title[:60]   # a section label ends with one of these
     for rule in lex.rules:
+        if rule.where == "title" and not labelled:
+            continue
         count = len(rule.pattern.findall(title if rule.where == "title" else opening))
         if count:
             scores[rule.topic] += rule.weight * math.log2(1.0 + count)
@@ -194,9 +197,10 @@ class LexiconClassifier:
         body = words(text or "")
         head = words(title) if title else []
         terms = find_terms(body, lex)
-        for key, count in find_terms(body[:LEAD_TOKENS], lex).items():
+        lead = terms if len(body) <= LEAD_TOKENS else find_terms(body[:LEAD_TOKENS], lex)
+        for key, count in list(lead.items()):
             terms[key] += LEAD_WEIGHT * count
-        scores = evidence(find_terms(head, lex), terms, lex)
+        scores = evidence(find_terms(head, lex) if head else Counter(), terms, lex)
         apply_rules(scores, title or (text or "").lstrip().split("\n", 1)[0][:200], text or "", lex)
         return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 
