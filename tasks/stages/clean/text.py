@@ -25,6 +25,7 @@ MAX_TITLE_WORDS = 30
 TITLE_WINDOW = 25
 LEAD_IN = 12
 STANDFIRST_GAP = 15
+REPEAT_CHARS = 40   # a repeated paragraph this long is a second copy of the page's text
 _BYLINE = re.compile(r"^(by|von|par|por|di|door|от|автор)\b|^(published|updated|posted)\b", re.I)
 
 
@@ -126,8 +127,22 @@ def extract_lines(lines: list[str], language: str | None) -> TextArticle:
     stop = cut_at_end_marker(segs, start, stop)
     start = skip_standfirst(segs, start, stop)
     title = find_title(segs, start)
-    paragraphs = [s.text for s in segs[start:stop] if not s.boiler and not s.end_marker and s.text != title]
+    paragraphs = _first_occurrences([s.text for s in segs[start:stop]
+                                     if not s.boiler and not s.end_marker and s.text != title])
     return TextArticle(title, paragraphs, [s.text for s in segs[max(0, start - LEAD_IN):start]])
+
+
+def _first_occurrences(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without repeats of a sentence-long one: a page that renders its article twice
+    (a hidden copy, a print view, the text of its structured data) is one article."""
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        if len(p) >= REPEAT_CHARS and p in seen:
+            continue
+        seen.add(p)
+        out.append(p)
+    return out
 
 
 def trim_tail(paragraphs: list[str], language: str | None) -> list[str]:
