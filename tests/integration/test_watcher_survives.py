@@ -205,3 +205,86 @@ def test_archive_moves_ended_dumps_files_out_of_the_inbox_keeping_their_paths(tm
     # and a restart over the emptied inbox, and the archived dumps, stores nothing twice
     from tests.integration.processes import export
     assert len(export(env, tmp_path)) == 2
+
+
+class Cuttable:
+    """A TCP proxy to PostgreSQL that the test can cut and restore: a store outage without
+    touching the machine's server."""
+
+    def __init__(self, target: tuple[str, int]):
+        import threading
+        self.target, self.port, self.threading = target, free_port(), threading
+        self.listener, self.conns, self.lock = None, [], threading.Lock()
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self.threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                self.threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)    # wakes the accept() (a close alone does not)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self.conns.clear()
+
+
+def test_a_store_outage_keeps_the_file_and_stores_it_once_the_store_is_back(tmp_path, pg_url):
+    proxy = Cuttable(("127.0.0.1", 5432))
+    proxy.start()
+    store_url = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    assert store_url != pg_url
+    env = embedded_env(tmp_path, INGEST_STORE_URL=store_url, INGEST_SETTLE_SECONDS="0.3")
+    watcher = start_watcher(env, tmp_path)
+    try:
+        # when the store becomes unreachable and a file arrives
+        proxy.cut()
+        shutil.copy(SEED[2], tmp_path / "inbox" / SEED[2].name)
+        watcher.wait_for("retrying with backoff", timeout=60)
+        time.sleep(2)
+        assert watcher.handle.poll() is None
+        # then once it is back, the file is stored
+        proxy.start()
+        watcher.wait_for("reachable again", timeout=60)
+        store = Store(pg_url)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(store.export()):
+            time.sleep(0.5)
+        assert [a["source_file"] for a in store.export()] == [SEED[2].name]
+        store.close()
+    finally:
+        watcher.stop()
+        proxy.cut()
