@@ -26,6 +26,12 @@ class Found:
     size: int
     mtime_ns: int
 
+    @property
+    def where(self) -> str:
+        """The absolute path, as the dump rows keep it (Path.absolute(), without its cost)."""
+        text = str(self.path)
+        return text if text.startswith("/") else os.path.join(os.getcwd(), text)
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -58,7 +64,7 @@ def examine(path: Path, root: Path | None = None, follow_symlinks: bool = False)
     if is_temporary(path.name):
         return None
     try:
-        st = path.lstat()
+        st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
             if not follow_symlinks and not _inside(path, root or path.parent):
                 return Skipped(path, "symlink to a file outside the folder: not followed "
@@ -103,10 +109,13 @@ def walk(folder: Path, follow_symlinks: bool = False,
             if (Path(top) / name).is_symlink() and not _inside(Path(top) / name, folder):
                 yield Skipped(Path(top) / name, "symlink to a folder outside the folder: not followed "
                                                 "(`ingest run --follow-symlinks` follows it)")
+        base = Path(top)
         for name in sorted(files):
             if stopping():
                 return
-            item = examine(Path(top) / name, folder, follow_symlinks)
+            if is_temporary(name):       # before building a Path: most runs see many files
+                continue
+            item = examine(base / name, folder, follow_symlinks)
             if item is not None:
                 yield item
     while errors:

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
-from tasks.pipeline import Pipeline
 from tasks.store import Store
 from tasks.store.dumps import Registration
 from workers.intake import Found, Skipped, walk
@@ -52,11 +51,12 @@ def register_all(store: Store, settings: Settings, items: list[Found | Skipped],
     file never stops the others: a vanished or skipped one goes to `report.skipped`, an
     unreadable one or a special file (fifo, socket, device) is kept as a `failed` dump."""
     seen = {}
-    known = store.known_files([(str(i.path.absolute()), i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
+    where = {id(i): i.where for i in items if isinstance(i, Found)}
+    known = store.known_files([(where[id(i)], i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
     with _progress(console) as progress:
         task = progress.add_task("registering", total=len(items))
         for item in items:
-            hit = known.get(str(item.path.absolute())) if isinstance(item, Found) else None
+            hit = known.get(where[id(item)]) if isinstance(item, Found) else None
             reg = Registration(hit[0], item.path.name, False, hit[1]) if hit else \
                 _register_one(store, settings, item, report)
             if reg is not None:
@@ -107,6 +107,7 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
 
 
 def _process_here(settings: Settings, store: Store, todo: list[str], console: Console) -> None:
+    from tasks.pipeline import Pipeline   # the stages' imports take seconds: only when there is work
     pipeline = Pipeline(settings, store)
     with _progress(console) as progress:
         task = progress.add_task("ingesting", total=len(todo))

@@ -86,8 +86,8 @@ def make_actions(settings: Settings, store: Store, console: Console, archiver: A
     send = _sender(settings, store)
 
     def known(found: list[Found]) -> dict[Path, str]:
-        hits = store.known_files([(str(f.path.absolute()), f.size, f.mtime_ns) for f in found])
-        return {f.path: hits[str(f.path.absolute())][0] for f in found if str(f.path.absolute()) in hits}
+        hits = store.known_files([(f.where, f.size, f.mtime_ns) for f in found])
+        return {f.path: hits[f.where][0] for f in found if f.where in hits}
 
     def register(path: Path) -> tuple[str | None, bool]:
         try:
