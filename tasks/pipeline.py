@@ -18,6 +18,7 @@ from tasks.stages import dedup
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
 from tasks.stages.topics import load_classifier, topics_reason
+from tasks.stages.stories import StoryRules
 from tasks.store import Store
 from tasks.store.articles import Draft
 from tasks.timing import Stopwatch
@@ -60,6 +61,7 @@ class Pipeline:
     store: Store
     _model_stamp: tuple | None = field(default=None, init=False)
     _classifier: object = field(default=None, init=False)
+    _story_rules: StoryRules | None = field(default=None, init=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Pipeline":
@@ -79,6 +81,12 @@ class Pipeline:
             self._model_stamp = stamp
         return self._classifier
 
+    def story_rules(self) -> StoryRules:
+        """Term weights for story matching, loaded once per process."""
+        if self._story_rules is None:
+            self._story_rules = StoryRules.english()
+        return self._story_rules
+
     def process(self, dump_id: str) -> Outcome:
         watch = Stopwatch()
         try:
@@ -90,7 +98,7 @@ class Pipeline:
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
             verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
-                                                self.settings.pipeline_version, warnings)
+                                                self.settings.pipeline_version, warnings, self.story_rules())
         return Outcome(dump_id, "done", articles=len(drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
                        topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded(),
@@ -99,6 +107,7 @@ class Pipeline:
     def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> tuple[list[Draft], str | None]:
         """The dump's drafts, and what the clean stage skipped (records that gave no article)."""
         classifier = self.classifier()
+        rules = self.story_rules()
         drafts = []
         with watch.lap("clean"):
             cleaned, warnings = self._clean(raw, source_file)
@@ -108,8 +117,10 @@ class Pipeline:
                 topics = () if reason else tuple(classifier.classify(ex.title, ex.text))
             with watch.lap("dedup"):
                 fingerprint = dedup.fingerprint(ex.text)
+            with watch.lap("stories"):
+                story = rules.read(ex.title, ex.text, ex.published)
             drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes,
-                                topics_reason=reason))
+                                topics_reason=reason, story=story))
         return drafts, warnings
 
     def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[Extracted, frozenset[int]]], str | None]:

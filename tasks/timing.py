@@ -5,7 +5,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-STAGES = ("clean", "dedup", "classify", "store")
+STAGES = ("clean", "dedup", "classify", "stories", "store")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from tasks.errors import IngestError, NotFound
 from tasks.store import Store
 from workers import report
 from workers.console import LogConsole, console
-from workers.safe import plain, shown
+from workers.safe import json_text, plain, shown
 from workers.topics_cli import topics
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -196,20 +196,28 @@ def export(obj: Context, fmt, out, status):
 @click.argument("item_id")
 @click.pass_obj
 def show(obj: Context, item_id):
-    """Print one article or one dump, as JSON, with its lineage.
+    """Print one article, story or dump, with its lineage.
 
     ITEM_ID is an article id (`<dump id>-<record>`, as in `ingest export`), which prints the
-    article with its dump (file, state, attempts, pipeline version); or a dump id (as in
-    `ingest status`), which prints the dump with its state, error and article ids.
+    article with its dump (file, state, attempts, pipeline version); a story id (`story_id`
+    in `ingest export`, as in `ingest stories`), which prints the story with its articles; or
+    a dump id (as in `ingest status`), which prints the dump with its state, error and
+    article ids.
     """
     article = obj.store.article(item_id)
+    if not article:
+        story = obj.store.story(item_id)
+        if story:
+            report.show(console(), "story", story)
+            return
     if article:
         dump = obj.store.dump(article["dump_id"])
         report.show(console(), "article", {**article, "dump": dump})
         return
     dump = obj.store.dump(item_id)
     if not dump:
-        raise NotFound(f"no article or dump with id {item_id!r}: ids are in `ingest export` and `ingest status`")
+        raise NotFound(f"no article, story or dump with id {item_id!r}: ids are in `ingest export`, "
+                       f"`ingest stories` and `ingest status`")
     report.show(console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
 
 
@@ -248,6 +256,26 @@ def health(obj: Context, as_json):
         for c in checks:
             click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
     sys.exit(0 if healthy else 1)
+
+
+@cli.command("stories")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only stories with an article published on or after this date (YYYY-MM-DD).")
+@click.option("--limit", type=int, help="At most this many stories.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line instead of a table.")
+@click.pass_obj
+def stories_(obj: Context, since, limit, as_json):
+    """List stories (the events articles report): size, first and last article, title.
+
+    Newest first (by the last article's publication date). `ingest show STORY_ID` prints one
+    story with its articles.
+    """
+    rows = obj.store.stories(since.date().isoformat() if since else None, limit)
+    if as_json:
+        for row in rows:
+            click.echo(json_text(json.dumps(row, ensure_ascii=False)))
+        return
+    report.stories(console(), rows)
 
 
 cli.add_command(topics)

@@ -1,4 +1,4 @@
-"""What the CLI prints: rich tables for `run`, `status` and `show`."""
+"""What the CLI prints: rich tables for `run`, `status`, `stories` and `show`."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from workers.safe import json_text, shown
+from workers.safe import json_text, plain, shown
 
 if TYPE_CHECKING:   # the runner pulls in the whole pipeline; `status` and `show` need none of it
     from workers.runner import RunReport
@@ -81,3 +81,17 @@ def status(console: Console, counts: dict, totals: dict, depth: dict | str, stor
 
 def show(console: Console, kind: str, doc: dict) -> None:
     console.print_json(json_text(json.dumps({"kind": kind, **doc}, default=str, ensure_ascii=False)))
+
+
+def stories(console: Console, rows: list[dict]) -> None:
+    """One story a line: id, size, dates, first and last article, title, tab-separated (plain
+    text, so that `cut -f` and `awk -F'\\t'` take it apart)."""
+    if not rows:
+        console.print("no stories yet: `ingest run` stores articles and groups them into stories")
+        return
+    lines = ["story id\tsize\tdates\tfirst article\tlast article\ttitle"]
+    for r in rows:
+        dates = r["first_date"] if r["first_date"] == r["last_date"] else f"{r['first_date']}..{r['last_date']}"
+        lines.append(f"{r['id']}\t{r['size']}\t{dates or '-'}\t{r['first_article']}\t{r['last_article']}\t"
+                     f"{plain(r['title'] or '')}")
+    console.file.write("\n".join(lines) + "\n")

@@ -10,7 +10,8 @@ from typing import Callable, Iterator
 from sqlalchemy import Connection, delete, func, insert, select, true, update
 
 from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
-from tasks.store import templates
+from tasks.stages.stories import StoryInput, StoryRules
+from tasks.store import stories, templates
 from tasks.store.dumps import now
 from tasks.store.schema import articles, shingles
 
@@ -27,6 +28,7 @@ class Draft:
     fingerprint: Fingerprint
     template_hashes: frozenset[int] = frozenset()   # its lines, counted per source if original
     topics_reason: str | None = None                # why it has no topics (e.g. a language not covered)
+    story: StoryInput | None = None                  # what story matching needs of it
 
 
 Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
@@ -49,7 +51,8 @@ def prior_matches(conn: Connection, dump_id: str, draft: Draft) -> list[Match]:
 
 
 def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide: Decide, version: str,
-         prior: list[Match], seen_up_to: int) -> Verdict:
+         prior: list[Match], seen_up_to: int, rules: StoryRules | None = None,
+         story_prior: "stories.Prior | None" = None) -> Verdict:
     """Dedup one draft against every article stored before it, then insert or update it.
 
     Runs inside the exclusive section. `prior` holds the near matches found before it among
@@ -58,7 +61,10 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
 
     An article being re-processed keeps its place in arrival order (`seq`) and is compared only
     with articles that arrived before it, so a re-queue never turns an original into a copy of
-    its own duplicate."""
+    its own duplicate.
+
+    Then it is placed in a story (see tasks/store/stories.py); a re-processed article keeps
+    the story and rewrite link it had."""
     aid = article_id(dump_id, draft.index)
     seq = conn.execute(select(articles.c.seq).where(articles.c.id == aid)).scalar()
     fp = draft.fingerprint
@@ -67,8 +73,16 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
     verdict = _to_root(conn, verdict)
     row = _row(aid, dump_id, source_file, draft, verdict, version)
     row_is_new = seq is None
+    placement = None
+    if row_is_new and draft.story is not None and rules is not None:
+        placement = stories.place(conn, draft.story, rules, story_prior or stories.Prior({}, None),
+                                  verdict.duplicate_of, seen_up_to)
+        row |= _story_fields(aid, placement, draft.story)
     if seq is None:
         seq = conn.execute(insert(articles).values(**row, created_at=row["updated_at"])).inserted_primary_key[0]
+        if placement is not None:
+            stories.record(conn, placement, aid, seq, draft.extracted.title, draft.story,
+                           duplicate=verdict.duplicate_of is not None)
     else:
         conn.execute(update(articles).where(articles.c.seq == seq).values(**row))
         conn.execute(delete(shingles).where(shingles.c.article_seq == seq))
@@ -79,6 +93,14 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
         # finds as well, and the index stays as large as the distinct stories, not the dumps.
         conn.execute(insert(shingles), [{"hash": h, "article_seq": seq} for h in fp.sample])
     return verdict
+
+
+def _story_fields(aid: str, placement: "stories.Placement", story: StoryInput) -> dict:
+    rewrite = placement.rewrite
+    return {"story_id": placement.story.id if placement.story else stories.new_id(aid),
+            "rewrite_of": rewrite.article_id if rewrite else None,
+            "rewrite_score": rewrite.score if rewrite else None,
+            "story_sig": json.dumps(story.signature, ensure_ascii=False)}
 
 
 def _merge(prior: list[Match], recent: list[Match]) -> list[Match]:
@@ -147,8 +169,9 @@ def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdic
 
 
 EXPORT_FIELDS = ("id", "dump_id", "source_file", "title", "text", "published", "source", "language",
-                 "url", "topics", "duplicate_of", "status")
-LINEAGE_FIELDS = ("dup_kind", "dup_containment", "dup_jaccard", "classifier", "topics_reason", "pipeline_version",
+                 "url", "topics", "duplicate_of", "status", "story_id", "rewrite_of")
+LINEAGE_FIELDS = ("dup_kind", "dup_containment", "dup_jaccard", "rewrite_score", "classifier", "topics_reason",
+                  "pipeline_version",
                   "created_at", "updated_at")
 
 

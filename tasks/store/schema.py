@@ -64,6 +64,10 @@ articles = Table(
     Column("pipeline_version", String(32), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("story_id", String(48), index=True),                     # the story (event) it reports
+    Column("rewrite_of", String(48)),                                # the original it rewords, if any
+    Column("rewrite_score", Float),
+    Column("story_sig", Text),                                       # JSON: its heaviest body terms
     sqlite_autoincrement=True,   # seq is never reused, even after the newest article is deleted
 )
 
@@ -88,3 +92,33 @@ template_lines = Table(
     Column("hash", BigInteger, primary_key=True),
     Column("articles", Integer, nullable=False),
 )
+
+# Stories: the real-world events articles report (see tasks/stages/stories). A story's id is
+# `s-` and its first article's id; its centroid (JSON summed term vectors, bounded) and date span are
+# what a new article is compared with. first_seq/last_seq are article seqs: a story changed
+# since a snapshot has last_seq above the snapshot's horizon.
+stories = Table(
+    "stories", metadata,
+    Column("id", String(48), primary_key=True),
+    Column("title", Text),
+    Column("size", Integer, nullable=False),
+    Column("first_article", String(48), nullable=False),
+    Column("last_article", String(48), nullable=False),
+    Column("first_date", String(10)),
+    Column("last_date", String(10)),
+    Column("first_seq", Integer, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("centroid", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_stories_last_seq", stories.c.last_seq)
+Index("ix_stories_last_date", stories.c.last_date)
+
+# Inverted index of each story's key terms (hashed): how a new article finds its candidates.
+story_keys = Table(
+    "story_keys", metadata,
+    Column("hash", BigInteger, primary_key=True),
+    Column("story_id", String(48), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_story_keys_story", story_keys.c.story_id)

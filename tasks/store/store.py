@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from tasks.store import articles, dumps, inbox, migrate, templates
+from tasks.stages.stories import StoryRules
+from tasks.store import articles, dumps, inbox, migrate, stories, templates
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine
 from tasks.store.faults import store_errors
@@ -95,17 +96,19 @@ class Store:
 
     # articles
     def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
-                      version: str, warnings: str | None = None) -> list:
-        """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
-        transaction: a crash leaves either all of it or none. The near-match queries run
-        before it, against a snapshot; inside it, only what was committed since is checked."""
+                      version: str, warnings: str | None = None, rules: StoryRules | None = None) -> list:
+        """Dedup, place in stories and store every draft of a dump, and mark the dump done, in
+        one exclusive transaction: a crash leaves either all of it or none. The near-match and
+        candidate-story queries run before it, against a snapshot; inside it, only what was
+        committed since is checked."""
         with self.engine.connect() as conn:
             seen_up_to = articles.horizon(conn)
             prior = [articles.prior_matches(conn, dump_id, d) for d in drafts]
+            story_prior = [stories.prior(conn, d.story, rules) if rules and d.story else None for d in drafts]
             had = conn.execute(dumps.articles_count(dump_id)).scalar() or 0
         with exclusive(self.engine) as conn:
-            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to)
-                        for d, p in zip(drafts, prior)]
+            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to, rules, sp)
+                        for d, p, sp in zip(drafts, prior, story_prior)]
             if had > len(drafts):
                 articles.drop_stale(conn, dump_id, keep=len(drafts))
             dumps.finish(conn, dump_id, len(drafts), version, warnings)
@@ -131,6 +134,14 @@ class Store:
     def summary_of(self, dump_ids: list[str]) -> dict:
         with self.engine.connect() as conn:
             return articles.summary_of(conn, dump_ids)
+
+    def stories(self, since: str | None = None, limit: int | None = None) -> list[dict]:
+        with self.engine.connect() as conn:
+            return stories.listing(conn, since, limit)
+
+    def story(self, story_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return stories.get(conn, story_id)
 
     def totals(self) -> dict[str, int]:
         with self.engine.connect() as conn:

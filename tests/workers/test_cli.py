@@ -86,7 +86,7 @@ def test_show_prints_an_article_and_a_dump_with_lineage(ingest, seeds_dir, tmp_p
     dump = json.loads(ingest("show", article["dump_id"]).output)
     assert dump["kind"] == "dump" and dump["articles"] == [article["id"]]
     missing = CliRunner().invoke(cli, ["show", "nope"])
-    assert missing.exit_code == 1 and "no article or dump" in missing.output
+    assert missing.exit_code == 1 and "no article, story or dump" in missing.output
 
 
 def test_requeue_needs_exactly_one_selector(ingest):

@@ -1,0 +1,133 @@
+"""The online decision: which stored story an article joins, or none (a new story).
+
+Each candidate story is summarised by the sum of its articles' vectors (its centroid, cut to
+its heaviest terms so it stays bounded) and its date span. As in Miranda et al. 2018, the
+article is compared with each candidate through one similarity per sub-vector (cosine of
+body, title and entity vectors with the centroid's) plus time proximity; a weighted sum of
+these is the score. The best candidate is joined when its score reaches the threshold.
+Stories are bounded in time: a story whose span is more than a window of days from the article's
+date is no candidate (`Weights.window_days`), nor is one that shares (almost) none of the
+article's names and numbers when both have some (`Weights.min_entities`): two events of one
+kind (two plane crashes, two earthquakes) share their vocabulary, not their names, places and
+figures.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from tasks.stages.stories.features import Features, Vector
+
+CENTROID_TERMS = {"body": 240, "title": 60, "entities": 120}
+
+
+@dataclass(frozen=True)
+class Weights:
+    body: float = 1.0
+    title: float = 0.6
+    entities: float = 1.0
+    time: float = 0.2
+    threshold: float = 0.45
+    window_days: int = 90       # an article this far outside a story's date span starts a new one
+    time_scale: float = 3.0     # days for the time proximity to fall to 1/e
+    min_entities: float = 0.1   # names and numbers are strong evidence: below this overlap, no match
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a story keeps about its articles: summed vectors (bounded), size and date span."""
+    body: Vector
+    title: Vector
+    entities: Vector
+    size: int
+    first_day: int | None
+    last_day: int | None
+
+    @cached_property
+    def norms(self) -> dict[str, float]:
+        return {name: math.sqrt(sum(w * w for w in getattr(self, name).values()))
+                for name in ("body", "title", "entities")}
+
+
+@dataclass(frozen=True)
+class Choice:
+    story: str | None          # the key of the story joined, None for a new story
+    score: float
+
+
+def cosine(a: Vector, centroid: Vector, norm: float | None = None) -> float:
+    """Cosine of a unit vector `a` with a centroid (whose norm may be given)."""
+    if not a or not centroid:
+        return 0.0
+    small, large = (a, centroid) if len(a) <= len(centroid) else (centroid, a)
+    dot = sum(w * large.get(t, 0.0) for t, w in small.items())
+    norm = norm if norm is not None else math.sqrt(sum(w * w for w in centroid.values()))
+    return dot / norm if norm else 0.0
+
+
+def gap_days(day: int | None, story: Summary) -> int | None:
+    if day is None or story.first_day is None or story.last_day is None:
+        return None
+    return max(0, story.first_day - day, day - story.last_day)
+
+
+def score(f: Features, story: Summary, w: Weights = Weights()) -> float | None:
+    """The weighted similarity of an article to a story; None when out of its time window."""
+    gap = gap_days(f.day, story)
+    if gap is not None and gap > w.window_days:
+        return None
+    proximity = 0.5 if gap is None else math.exp(-gap / w.time_scale)
+    norms = story.norms
+    entities = cosine(f.entities, story.entities, norms["entities"])
+    if f.entities and story.entities and entities < w.min_entities:
+        return None
+    return (w.body * cosine(f.body, story.body, norms["body"]) + w.title * cosine(f.title, story.title, norms["title"])
+            + w.entities * entities + w.time * proximity)
+
+
+def choose(f: Features, candidates: dict[str, Summary], w: Weights = Weights()) -> Choice:
+    best = Choice(None, 0.0)
+    for key, story in candidates.items():
+        s = score(f, story, w)
+        if s is not None and s >= w.threshold and s > best.score:
+            best = Choice(key, s)
+    return best
+
+
+def new_summary(f: Features) -> Summary:
+    return Summary(dict(f.body), dict(f.title), dict(f.entities), 1, f.day, f.day)
+
+
+def add(story: Summary, f: Features) -> Summary:
+    """The story's summary once the article has joined it."""
+    days = [d for d in (story.first_day, story.last_day, f.day) if d is not None]
+    return replace(
+        story,
+        body=_add(story.body, f.body, CENTROID_TERMS["body"]),
+        title=_add(story.title, f.title, CENTROID_TERMS["title"]),
+        entities=_add(story.entities, f.entities, CENTROID_TERMS["entities"]),
+        size=story.size + 1,
+        first_day=min(days) if days else None,
+        last_day=max(days) if days else None,
+    )
+
+
+def _add(total: Vector, vec: Vector, limit: int) -> Vector:
+    out = dict(total)
+    for t, w in vec.items():
+        out[t] = out.get(t, 0.0) + w
+    if len(out) > limit:
+        out = dict(sorted(out.items(), key=lambda kv: -kv[1])[:limit])
+    return {t: round(w, 4) for t, w in out.items()}
+
+
+def keys(f: Features | Summary, limit: int = 24) -> list[str]:
+    """The terms an article is looked up by, or a story indexed by: the heaviest entities,
+    title and body terms."""
+    ranked = (_top(f.entities, limit // 2) + _top(f.title, limit // 4) + _top(f.body, limit // 2))
+    return list(dict.fromkeys(ranked))[:limit]
+
+
+def _top(vec: Vector, n: int) -> list[str]:
+    return [t for t, _ in sorted(vec.items(), key=lambda kv: -kv[1])[:n]]

@@ -1,0 +1,132 @@
+"""What an article contributes to event matching: three weighted term vectors and a date.
+
+Following Miranda et al. 2018 (multilingual streaming news clustering), an article is seen
+through sub-vectors that are compared separately with a story's centroid:
+
+- `body`: TF-IDF over the content words of title and text (title words counted twice);
+- `title`: TF-IDF over the title's content words;
+- `entities`: names and numbers. A name is a run of capitalised words (or an acronym) that is
+  not a common word merely opening a sentence; each name counts as the whole phrase and as
+  its words, so "Kim Jong Un" meets "Kim". Numbers with three or more digits, or with a unit
+  or decimal point, are facts of the event (a death toll, a year, a price).
+
+Vectors are sublinear (1 + log tf) times idf, L2-normalised, and cut to their heaviest terms,
+so an article's summary is bounded whatever its length.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from tasks.stages.stories.weights import STOP_IDF, Idf
+
+Vector = dict[str, float]
+
+MAX_CHARS = 4000   # the lead of a long article carries its event; the rest is not read
+BODY_TERMS = 120
+TITLE_TERMS = 24
+ENTITY_TERMS = 60
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_APOSTROPHE_S = re.compile(r"['’]s\b")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_CAP_RUN = re.compile(r"(?:[A-Z][\w’'\-.]*\w|[A-Z])(?:\s+(?:(?:of|de|al|bin|van|von|der|la|du)\s+)?"
+                      r"(?:[A-Z][\w’'\-.]*\w|[A-Z]))*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”«»()\n]\s*|\s[-–—]\s)$")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+@dataclass(frozen=True)
+class Features:
+    body: Vector
+    title: Vector
+    entities: Vector
+    day: int | None          # days since 1970-01-01 of the publication date, if known
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, possessive 's dropped ("Russia's" is "russia")."""
+    return _WORD.findall(_APOSTROPHE_S.sub("", fold(text)))
+
+
+def day_number(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        from datetime import date
+        return (date.fromisoformat(iso[:10]) - date(1970, 1, 1)).days
+    except ValueError:
+        return None
+
+
+def names(text: str, idf: Idf) -> list[str]:
+    """Capitalised runs and acronyms, lower-cased; a lone common word opening a sentence is not one."""
+    found = []
+    for m in _CAP_RUN.finditer(text):
+        phrase = [_POSSESSIVE.sub("", w) for w in fold(m.group()).split()]
+        if phrase and idf.is_common(phrase[0]) and _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
+            phrase = phrase[1:]
+        if not phrase:
+            continue
+        content = [w for w in phrase if idf(w) >= STOP_IDF]
+        if len(phrase) == 1 and not content:
+            continue
+        found.extend(content)
+        if len(phrase) > 1:
+            found.append(" ".join(phrase))
+    return found
+
+
+def numbers(text: str) -> list[str]:
+    out = []
+    for n in _NUMBER.findall(text):
+        digits = n.replace(",", "")
+        if len(digits.replace(".", "")) >= 3 or "." in digits:
+            out.append("#" + digits.rstrip("."))
+    return out
+
+
+def weigh(counts: Counter, idf_of, limit: int) -> Vector:
+    vec = {}
+    for t, c in counts.items():
+        w = idf_of(t)
+        if w > 0:
+            vec[t] = (1.0 + math.log(c)) * w if c > 1 else w
+    if len(vec) > limit:
+        vec = dict(sorted(vec.items(), key=lambda kv: -kv[1])[:limit])
+    return normalise(vec)
+
+
+def normalise(vec: Vector) -> Vector:
+    norm = math.sqrt(sum(w * w for w in vec.values()))
+    return {t: w / norm for t, w in vec.items()} if norm else {}
+
+
+def features(title: str | None, text: str, published: str | None, idf: Idf) -> Features:
+    title = title or ""
+    text = text[:MAX_CHARS]
+    title_counts = Counter(words(title))
+    body_counts = Counter(words(text))
+    body_counts.update({w: 2 * c for w, c in title_counts.items()})
+    weight = {w: idf(w) for w in body_counts}
+    content = lambda w: weight[w] if weight[w] >= STOP_IDF else 0.0  # noqa: E731
+    ents = Counter(names(title, idf) * 2 + names(text, idf) + numbers(title + "\n" + text))
+    return Features(
+        body=weigh(body_counts, content, BODY_TERMS),
+        title=weigh(title_counts, content, TITLE_TERMS),
+        entities=weigh(ents, lambda t: _entity_idf(t, idf), ENTITY_TERMS),
+        day=day_number(published),
+    )
+
+
+def _entity_idf(term: str, idf: Idf) -> float:
+    if term.startswith("#"):
+        return 3.0
+    return max(map(idf, term.split())) if " " in term else idf(term)

@@ -1,0 +1,80 @@
+"""Story stage: an article's features, and the online choice of its story among candidates."""
+import pytest
+
+from tasks.stages.stories import Idf, StoryRules, Weights, add, choose, features, keys, new_summary
+from tasks.stages.stories.features import BODY_TERMS, names, numbers
+
+
+@pytest.fixture(scope="module")
+def idf():
+    return Idf.english()
+
+
+CRASH_A = ("Small plane crashes near Lake Tahoe, killing four",
+           "A small plane carrying four people crashed on Tuesday near Lake Tahoe, the Placer County "
+           "sheriff said. The Cessna 172 had left Truckee airport shortly before 9 a.m. Investigators from "
+           "the National Transportation Safety Board arrived on Wednesday.", "2019-03-12")
+CRASH_A2 = ("Four killed as Cessna goes down near Lake Tahoe",
+            "Four people died when their Cessna 172 crashed near Lake Tahoe shortly after taking off from "
+            "Truckee, Placer County officials said on Tuesday. The National Transportation Safety Board is "
+            "investigating.", "2019-03-13")
+CRASH_B = ("Small plane crashes in Florida Everglades, killing two",
+           "A small plane carrying two people crashed on Sunday in the Everglades west of Miami, the "
+           "Miami-Dade fire department said. The Piper PA-28 had left Opa-locka airport. Investigators "
+           "from the Federal Aviation Administration are on their way.", "2019-03-17")
+
+
+def test_names_are_capitalised_runs_but_not_a_common_word_opening_a_sentence(idf):
+    found = names("The minister met Kim Jong Un in Wonsan. Later the two sides signed a deal.", idf)
+    assert "kim jong un" in found and "kim" in found and "wonsan" in found
+    assert "the" not in found and "later" not in found
+
+
+def test_numbers_keep_facts_and_drop_small_counts():
+    assert numbers("129 people on board, 4 injured, a $2.5 bill, in 2017") == ["#129", "#2.5", "#2017"]
+
+
+def test_features_are_bounded_and_normalised(idf):
+    text = " ".join(f"word{i} alpha{i}" for i in range(500))
+    f = features("A title", text, "2020-01-02", idf)
+    assert len(f.body) <= BODY_TERMS
+    assert abs(sum(w * w for w in f.body.values()) - 1.0) < 1e-6
+    assert f.day == 18263
+
+
+def test_the_same_event_joins_and_another_event_of_the_same_kind_does_not(idf):
+    # given a story started by one report of a plane crash
+    story = new_summary(features(*CRASH_A, idf))
+    # then a second outlet's report of the same crash joins it
+    assert choose(features(*CRASH_A2, idf), {"s": story}).story == "s"
+    # and another small-plane crash elsewhere, days later, does not
+    assert choose(features(*CRASH_B, idf), {"s": story}).story is None
+
+
+def test_a_story_is_bounded_in_time(idf):
+    story = new_summary(features(*CRASH_A, idf))
+    title, text, _ = CRASH_A2
+    late = features(title, text, "2019-09-01", idf)
+    assert choose(late, {"s": story}).story is None
+    # while an undated report is judged on its words alone
+    assert choose(features(title, text, None, idf), {"s": story}).story == "s"
+
+
+def test_a_story_summary_grows_in_size_and_span_but_not_in_terms(idf):
+    story = new_summary(features(*CRASH_A, idf))
+    for i in range(50):
+        story = add(story, features(f"Report {i}", f"Entirely different words number{i} " * 3 + CRASH_A2[1],
+                                    "2019-03-20", idf))
+    assert story.size == 51 and story.last_day - story.first_day == 8
+    assert len(story.body) <= 240 and len(story.entities) <= 120
+
+
+def test_keys_favour_names_and_title_words(idf):
+    k = keys(features(*CRASH_A, idf))
+    assert "tahoe" in k and "truckee" in k and len(k) <= 24
+
+
+def test_rules_read_an_article_once_for_both_decisions(idf):
+    rules = StoryRules(idf, Weights())
+    article = rules.read(*CRASH_A)
+    assert article.features.title and article.signature and article.text == CRASH_A[1]

@@ -1,0 +1,115 @@
+"""Stories in the store, on SQLite and the real PostgreSQL: online assignment, duplicates and
+rewrites going with their original, and no split story when two workers race."""
+import threading
+from functools import partial
+
+import pytest
+
+from tasks.stages import dedup
+from tasks.stages.model import Extracted, Topic
+from tasks.stages.stories import StoryRules
+from tasks.store import Store
+from tasks.store.articles import Draft
+
+RULES = StoryRules.english()
+
+CRASH = [
+    ("Small plane crashes near Lake Tahoe, killing four",
+     "A small plane carrying four people crashed on Tuesday near Lake Tahoe, the Placer County sheriff said. "
+     "The Cessna 172 had left Truckee airport shortly before 9 a.m. Investigators from the National "
+     "Transportation Safety Board arrived on Wednesday.", "2019-03-12"),
+    ("Four killed as Cessna goes down near Lake Tahoe",
+     "Four people died when their Cessna 172 crashed near Lake Tahoe shortly after taking off from Truckee, "
+     "Placer County officials said on Tuesday. The National Transportation Safety Board is investigating.",
+     "2019-03-13"),
+]
+OTHER = ("Central bank of Norway raises rates to 4.5 percent",
+         "Norges Bank raised its key policy rate to 4.5 percent on Thursday, governor Ida Wolden Bache said in "
+         "Oslo, citing inflation in Norway that has stayed above its target for two years.", "2019-03-14")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request, tmp_path):
+    return f"sqlite:///{tmp_path}/s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(url):
+    s = Store(url)
+    yield s
+    s.close()
+
+
+def draft(title, text, published, index=0) -> Draft:
+    ex = Extracted(title=title, paragraphs=(text,), published=published)
+    return Draft(index, ex, (Topic("politics", 0.9),), "test", dedup.fingerprint(text),
+                 story=RULES.read(title, text, published))
+
+
+def ingest(store: Store, tmp_path, name: str, title, text, published) -> dict:
+    path = tmp_path / name
+    path.write_text(f"{title}\n{text}")
+    reg = store.register(path, 10_000, "v")
+    store.claim(reg.dump_id)
+    store.save_articles(reg.dump_id, name, [draft(title, text, published)], dedup.decide, "v", RULES)
+    return store.articles_of(reg.dump_id)[0]
+
+
+def test_reports_of_one_event_share_a_story_and_another_event_gets_its_own(store, tmp_path):
+    # given two outlets' reports of one crash and a report of something else
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    b = ingest(store, tmp_path, "b.txt", *CRASH[1])
+    c = ingest(store, tmp_path, "c.txt", *OTHER)
+    # then the crash is one story of two, titled by its first article, and the other its own
+    assert a["story_id"] == b["story_id"] == "s-" + a["id"]
+    assert c["story_id"] not in (a["story_id"], None)
+    story = store.story(a["story_id"])
+    assert story["size"] == 2 and story["first_article"] == a["id"] and story["last_article"] == b["id"]
+    assert story["title"] == CRASH[0][0] and (story["first_date"], story["last_date"]) == ("2019-03-12", "2019-03-13")
+    assert [x["id"] for x in story["articles"]] == [a["id"], b["id"]]
+    listed = store.stories()
+    assert {s["id"] for s in listed} == {a["story_id"], c["story_id"]}
+    assert [s["id"] for s in store.stories(since="2019-03-14")] == [c["story_id"]]
+
+
+def test_a_duplicate_joins_its_originals_story_without_a_rewrite_link(store, tmp_path):
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    title, text, day = CRASH[0]
+    copy = ingest(store, tmp_path, "copy.txt", "Copy: " + title, text + " ", day)
+    assert copy["duplicate_of"] == a["id"] and copy["story_id"] == a["story_id"]
+    assert copy["rewrite_of"] is None and store.story(a["story_id"])["size"] == 2
+
+
+def test_a_requeued_article_keeps_its_story(store, tmp_path):
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    store.requeue([a["dump_id"]])
+    store.claim(a["dump_id"])
+    store.save_articles(a["dump_id"], "a.txt", [draft(*CRASH[0])], dedup.decide, "v", RULES)
+    again = store.articles_of(a["dump_id"])[0]
+    assert again["story_id"] == a["story_id"] and store.story(a["story_id"])["size"] == 1
+
+
+def test_racing_workers_do_not_split_a_story(url, tmp_path):
+    # given two workers (each its own engine), each saving one report of the same event at once
+    stores = [Store(url) for _ in range(2)]
+    regs = []
+    for i, (s, report) in enumerate(zip(stores, CRASH)):
+        path = tmp_path / f"{i}.txt"
+        path.write_text(report[1])
+        regs.append(s.register(path, 10_000, "v").dump_id)
+        s.claim(regs[-1])
+    barrier = threading.Barrier(2)
+
+    def save(i):
+        barrier.wait()
+        stores[i].save_articles(regs[i], f"{i}.txt", [draft(*CRASH[i])], dedup.decide, "v", RULES)
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then both are in one story, whichever committed first
+    ids = {stores[0].articles_of(d)[0]["story_id"] for d in regs}
+    assert len(ids) == 1 and stores[0].story(ids.pop())["size"] == 2
+    for s in stores:
+        s.close()
