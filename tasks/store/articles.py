@@ -75,8 +75,8 @@ def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide:
     row_is_new = seq is None
     placement = None
     if row_is_new and draft.story is not None and rules is not None:
-        placement = stories.place(conn, draft.story, rules, story_prior or stories.Prior({}, None),
-                                  verdict.duplicate_of, seen_up_to)
+        placement = stories.place(conn, draft.story, rules, story_prior or stories.prior(conn, draft.story, rules),
+                                  verdict.duplicate_of)
         row |= _story_fields(aid, placement, draft.story)
     if seq is None:
         seq = conn.execute(insert(articles).values(**row, created_at=row["updated_at"])).inserted_primary_key[0]

@@ -95,8 +95,8 @@ template_lines = Table(
 
 # Stories: the real-world events articles report (see tasks/stages/stories). A story's id is
 # `s-` and its first article's id; its centroid (JSON summed term vectors, bounded) and date span are
-# what a new article is compared with. first_seq/last_seq are article seqs: a story changed
-# since a snapshot has last_seq above the snapshot's horizon.
+# what a new article is compared with. `touched` orders the changes made under the story lock
+# (tasks/store/stories.py): a story changed since a snapshot has it above the snapshot's.
 stories = Table(
     "stories", metadata,
     Column("id", String(48), primary_key=True),
@@ -108,11 +108,12 @@ stories = Table(
     Column("last_date", String(10)),
     Column("first_seq", Integer, nullable=False),
     Column("last_seq", Integer, nullable=False),
+    Column("touched", BigInteger, nullable=False),   # story-lock order of its last change
     Column("centroid", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-Index("ix_stories_last_seq", stories.c.last_seq)
+Index("ix_stories_touched", stories.c.touched)
 Index("ix_stories_last_date", stories.c.last_date)
 
 # Inverted index of each story's key terms (hashed): how a new article finds its candidates.

@@ -1,13 +1,17 @@
-"""Story rows: candidate look-up, the online assignment (inside the exclusive section), and
-the reads behind `ingest stories` and `ingest show STORY_ID`.
+"""Story rows: candidate look-up, the online assignment (under the story lock), and the
+reads behind `ingest stories` and `ingest show STORY_ID`.
 
 A story row keeps a bounded summary of its articles (summed term vectors cut to their
 heaviest terms, size, date span); `story_keys` maps the hashed key terms of each story's
 summary to it. A new article looks up the stories sharing its keys within the time window
-*before* the exclusive section (`candidates`); inside it, only the stories changed since that
-snapshot are read again (`changed_since`), then the article joins one or starts its own
-(`assign`). Since every assignment runs inside the exclusive section, two workers never both
-start a story for one event: the second sees the first's story among the changed ones.
+*before* taking any lock (`prior`, with the snapshot's `horizon`). Inside the writer's
+transaction it takes the story lock (`lock`: one fleet-wide PostgreSQL advisory lock, held to
+commit, taken after the dedup lock(s); on SQLite the write lock already serializes), re-reads
+only the stories changed since the snapshot (`touched` above it: a counter bumped under the
+lock, so it follows commit order whatever the dedup locking), and joins one or starts its own
+(`place`, `record`). Two workers therefore never both start a story for one event: the second
+sees the first's story among the changed ones. The part under the story lock is a few indexed
+queries long.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, text, true, update
 
 from tasks.stages.stories import (Features, Member, Rewrite, StoryInput, StoryRules, Summary, Weights, add,
                                   keys, new_summary, score)
@@ -24,6 +28,7 @@ from tasks.store.dumps import now
 from tasks.store.schema import articles, stories, story_keys
 
 MAX_CANDIDATES = 20
+STORY_LOCK_KEY = 0x5707E5   # arbitrary constant naming the story advisory lock
 REWRITE_MEMBERS = 20   # a candidate story's most recent originals compared for a rewrite
 
 
@@ -54,10 +59,22 @@ def candidates(conn: Connection, f: Features, w: Weights = Weights()) -> dict[st
     return _load(conn, ids)
 
 
-def changed_since(conn: Connection, horizon: int) -> dict[str, StoryRef]:
-    """Stories started or joined after the snapshot at `horizon` (as many as the articles
-    committed meanwhile, so few)."""
-    ids = [r.id for r in conn.execute(select(stories.c.id).where(stories.c.last_seq > horizon))]
+def horizon(conn: Connection) -> int:
+    """The newest story change committed (see the module docstring)."""
+    return conn.execute(select(func.coalesce(func.max(stories.c.touched), 0))).scalar_one()
+
+
+def lock(conn: Connection) -> None:
+    """Take the story lock for the rest of the transaction (PostgreSQL; on SQLite the writer
+    already holds the database's write lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": STORY_LOCK_KEY})
+
+
+def changed_since(conn: Connection, since: int) -> dict[str, StoryRef]:
+    """Stories started or joined after the snapshot `since` (as many as the articles placed
+    meanwhile, so few)."""
+    ids = [r.id for r in conn.execute(select(stories.c.id).where(stories.c.touched > since))]
     return _load(conn, ids)
 
 
@@ -77,12 +94,13 @@ def story_of(conn: Connection, article_id: str) -> str | None:
     return conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
 
 
-def members(conn: Connection, story_ids: list[str], after_seq: int = 0) -> list[dict]:
+def members(conn: Connection, story_ids: list[str], skip: frozenset[str] = frozenset()) -> list[dict]:
     """The most recent original articles of these stories (id, story, text, signature)."""
     out = []
     for sid in story_ids:
         query = (select(articles.c.id, articles.c.story_id, articles.c.text, articles.c.story_sig, articles.c.seq)
-                 .where(articles.c.story_id == sid, articles.c.status == "original", articles.c.seq > after_seq)
+                 .where(articles.c.story_id == sid, articles.c.status == "original",
+                        articles.c.id.not_in(list(skip)) if skip else true())
                  .order_by(articles.c.seq.desc()).limit(REWRITE_MEMBERS))
         out.extend(dict(r) for r in conn.execute(query).mappings())
     return out
@@ -100,7 +118,7 @@ def start(conn: Connection, article_id: str, seq: int, title: str | None, f: Fea
     story_id = new_id(article_id)
     conn.execute(insert(stories).values(
         id=story_id, title=title, size=1, first_article=article_id, last_article=article_id,
-        first_date=_iso(f.day), last_date=_iso(f.day), first_seq=seq, last_seq=seq,
+        first_date=_iso(f.day), last_date=_iso(f.day), first_seq=seq, last_seq=seq, touched=_next(conn),
         centroid=_centroid(summary), created_at=stamp, updated_at=stamp))
     _index(conn, story_id, summary, [])
     return story_id
@@ -116,6 +134,7 @@ def join(conn: Connection, ref: StoryRef, article_id: str, seq: int, f: Features
         summary = Summary(summary.body, summary.title, summary.entities, summary.size + 1,
                           summary.first_day, summary.last_day)
     values = {"size": summary.size, "last_article": article_id, "last_seq": seq, "updated_at": now(),
+              "touched": _next(conn),
               "first_date": _iso(summary.first_day), "last_date": _iso(summary.last_day)}
     if f is not None:
         values["centroid"] = _centroid(summary)
@@ -124,6 +143,10 @@ def join(conn: Connection, ref: StoryRef, article_id: str, seq: int, f: Features
         conn.execute(update(stories).where(stories.c.id == ref.id, stories.c.title.is_(None)).values(title=title))
     if f is not None:
         _index(conn, ref.id, summary, keys(ref.summary))
+
+
+def _next(conn: Connection) -> int:
+    return horizon(conn) + 1
 
 
 def _index(conn: Connection, story_id: str, summary: Summary, old: list[str]) -> None:
@@ -150,9 +173,11 @@ def _day(iso: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Prior:
-    """What was found for one article before the exclusive section."""
+    """What was found for one article before the story lock, as of the snapshot `horizon`."""
     refs: dict[str, StoryRef]
     rewrite: Rewrite | None
+    horizon: int = 0
+    compared: frozenset[str] = frozenset()   # the articles already compared for a rewrite
 
 
 @dataclass(frozen=True)
@@ -163,22 +188,25 @@ class Placement:
 
 def prior(conn: Connection, article: StoryInput, rules: StoryRules) -> Prior:
     """Candidate stories, and a rewrite link among the originals of the closest three."""
+    seen = horizon(conn)
     refs = candidates(conn, article.features, rules.weights)
     scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
     closest = sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: -scored[sid])[:3]
-    return Prior(refs, rules.rewrite(article, _members(members(conn, closest))))
+    compared = _members(members(conn, closest))
+    return Prior(refs, rules.rewrite(article, compared), seen, frozenset(m.article_id for m in compared))
 
 
-def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prior, duplicate_of: str | None,
-          horizon: int) -> Placement:
-    """Inside the exclusive section: a duplicate goes with its original; a rewrite with what it
-    rewords; any other article joins the best story (as of now) or starts one."""
+def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prior,
+          duplicate_of: str | None) -> Placement:
+    """Under the story lock (taken here): a duplicate goes with its original; a rewrite with
+    what it rewords; any other article joins the best story (as of now) or starts one."""
+    lock(conn)
     if duplicate_of is not None:
         original = story_of(conn, duplicate_of)
         return Placement(_load(conn, [original]).get(original) if original else None, None)
-    changed = changed_since(conn, horizon)
+    changed = changed_since(conn, before.horizon)
     rewrite = before.rewrite
-    late = rules.rewrite(article, _members(members(conn, list(changed), after_seq=horizon)))
+    late = rules.rewrite(article, _members(members(conn, list(changed), skip=before.compared)))
     if late is not None and (rewrite is None or late.score > rewrite.score):
         rewrite = late
     if rewrite is not None:

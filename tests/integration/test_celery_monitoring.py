@@ -85,7 +85,7 @@ def test_procfile_workers_are_distinct_nodes_with_events_and_failures_counted(tm
         lines = [json.loads(line) for line in logs.splitlines() if line.strip()]
         by_outcome = {line["outcome"]: line for line in lines if "outcome" in line}
         assert set(by_outcome) == {"done", "failed"}
-        assert by_outcome["done"]["task_id"] and set(by_outcome["done"]["stages"]) == {"clean", "classify", "dedup", "store"}
+        assert by_outcome["done"]["task_id"] and set(by_outcome["done"]["stages"]) == {"clean", "classify", "dedup", "stories", "store"}
         assert "empty" in by_outcome["failed"]["error"].lower() and by_outcome["failed"]["task_id"]
         print(json.dumps(by_outcome["done"]), json.dumps(by_outcome["failed"]), sep="\n")
     finally:

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('last_date', sa.String(length=10), nullable=True),
     sa.Column('first_seq', sa.Integer(), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('touched', sa.BigInteger(), nullable=False),
     sa.Column('centroid', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -34,7 +35,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.create_index('ix_stories_last_date', ['last_date'], unique=False)
-        batch_op.create_index('ix_stories_last_seq', ['last_seq'], unique=False)
+        batch_op.create_index('ix_stories_touched', ['touched'], unique=False)
 
     op.create_table('story_keys',
     sa.Column('hash', sa.BigInteger(), nullable=False),
@@ -67,7 +68,7 @@ def downgrade() -> None:
 
     op.drop_table('story_keys')
     with op.batch_alter_table('stories', schema=None) as batch_op:
-        batch_op.drop_index('ix_stories_last_seq')
+        batch_op.drop_index('ix_stories_touched')
         batch_op.drop_index('ix_stories_last_date')
 
     op.drop_table('stories')
