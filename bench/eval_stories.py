@@ -19,7 +19,8 @@ from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tasks.stages.stories import Idf, Weights, add, choose, features, keys, new_summary  # noqa: E402
+from tasks.stages.dedup import fingerprint  # noqa: E402
+from tasks.stages.stories import Idf, StoryRules, Weights, add, choose, features, keys, new_summary  # noqa: E402
 
 
 def held_out(cluster: str) -> bool:
@@ -77,11 +78,17 @@ def main():
         part = slices[name]
         P, R, F = evaluate(part, idf, Weights())
         print(f"{name}: {len(part)} docs, {len({d['cluster'] for d in part})} events: P={P:.3f} R={R:.3f} F1={F:.3f}")
-    start = time.perf_counter()
-    for _ in range(3):
-        cluster_online(docs, idf, Weights())
-    secs = (time.perf_counter() - start) / 3
-    print(f"story stage alone (features + choice), {len(docs)} docs: {len(docs) / secs:.0f} docs/s")
+    # speed, against the dedup fingerprint of the same texts in the same run (the machine drifts)
+    rules = StoryRules(idf)
+    for name, run in (("dedup fingerprint (peer)", lambda: [fingerprint(d["text"]) for d in docs]),
+                      ("story features (read)", lambda: [rules.read(d.get("title"), d["text"], d.get("published"))
+                                                         for d in docs]),
+                      ("story features + online choice", lambda: cluster_online(docs, idf, Weights()))):
+        start = time.perf_counter()
+        for _ in range(3):
+            run()
+        secs = (time.perf_counter() - start) / 3
+        print(f"{name}: {len(docs) / secs:.0f} docs/s")
 
 
 if __name__ == "__main__":

@@ -160,7 +160,8 @@ def _index(conn: Connection, story_id: str, summary: Summary, old: list[str]) ->
 
 
 def _centroid(s: Summary) -> str:
-    return json.dumps({"body": s.body, "title": s.title, "entities": s.entities}, ensure_ascii=False)
+    rounded = {name: {t: round(w, 4) for t, w in getattr(s, name).items()} for name in ("body", "title", "entities")}
+    return json.dumps(rounded, ensure_ascii=False)
 
 
 def _iso(day: int | None) -> str | None:

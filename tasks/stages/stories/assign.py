@@ -13,9 +13,11 @@ figures.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import itemgetter
 
 from tasks.stages.stories.features import Features, Vector
 
@@ -118,8 +120,8 @@ def _add(total: Vector, vec: Vector, limit: int) -> Vector:
     for t, w in vec.items():
         out[t] = out.get(t, 0.0) + w
     if len(out) > limit:
-        out = dict(sorted(out.items(), key=lambda kv: -kv[1])[:limit])
-    return {t: round(w, 4) for t, w in out.items()}
+        out = dict(heapq.nlargest(limit, out.items(), key=itemgetter(1)))
+    return out
 
 
 def keys(f: Features | Summary, limit: int = 24) -> list[str]:
@@ -130,4 +132,4 @@ def keys(f: Features | Summary, limit: int = 24) -> list[str]:
 
 
 def _top(vec: Vector, n: int) -> list[str]:
-    return [t for t, _ in sorted(vec.items(), key=lambda kv: -kv[1])[:n]]
+    return [t for t, _ in heapq.nlargest(n, vec.items(), key=itemgetter(1))]

@@ -15,13 +15,15 @@ so an article's summary is bounded whatever its length.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
-from tasks.stages.stories.weights import STOP_IDF, Idf
+from tasks.stages.stories.weights import COMMON_IDF, STOP_IDF, UNKNOWN_IDF, Idf
 
 Vector = dict[str, float]
 
@@ -36,7 +38,6 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _CAP_RUN = re.compile(r"(?:[A-Z][\w’'\-.]*\w|[A-Z])(?:\s+(?:(?:of|de|al|bin|van|von|der|la|du)\s+)?"
                       r"(?:[A-Z][\w’'\-.]*\w|[A-Z]))*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”«»()\n]\s*|\s[-–—]\s)$")
-_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 @dataclass(frozen=True)
@@ -69,18 +70,20 @@ def day_number(iso: str | None) -> int | None:
 def names(text: str, idf: Idf) -> list[str]:
     """Capitalised runs and acronyms, lower-cased; a lone common word opening a sentence is not one."""
     found = []
+    weight = idf.known
     for m in _CAP_RUN.finditer(text):
-        phrase = [_POSSESSIVE.sub("", w) for w in fold(m.group()).split()]
-        if phrase and idf.is_common(phrase[0]) and _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
+        phrase = _APOSTROPHE_S.sub("", fold(m.group())).split()
+        if (weight.get(phrase[0], UNKNOWN_IDF) <= COMMON_IDF
+                and _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()])):
             phrase = phrase[1:]
-        if not phrase:
-            continue
-        content = [w for w in phrase if idf(w) >= STOP_IDF]
-        if len(phrase) == 1 and not content:
-            continue
-        found.extend(content)
+            if not phrase:
+                continue
+        content = [w for w in phrase if weight.get(w, UNKNOWN_IDF) >= STOP_IDF]
         if len(phrase) > 1:
+            found.extend(content)
             found.append(" ".join(phrase))
+        elif content:
+            found.extend(content)
     return found
 
 
@@ -100,7 +103,7 @@ def weigh(counts: Counter, idf_of, limit: int) -> Vector:
         if w > 0:
             vec[t] = (1.0 + math.log(c)) * w if c > 1 else w
     if len(vec) > limit:
-        vec = dict(sorted(vec.items(), key=lambda kv: -kv[1])[:limit])
+        vec = dict(heapq.nlargest(limit, vec.items(), key=itemgetter(1)))
     return normalise(vec)
 
 

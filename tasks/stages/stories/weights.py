@@ -18,6 +18,7 @@ import msgpack
 TOP = 7.0            # idf = TOP - zipf; the commonest words come out at or below 0
 UNKNOWN_ZIPF = 1.0   # a word the list does not know is rare: idf TOP - 1
 UNKNOWN_IDF = TOP - UNKNOWN_ZIPF
+COMMON_IDF = TOP - 4.5   # Zipf 4.5 and above: "later", "officials", "police"
 STOP_IDF = 1.0       # terms weighing less than this are stop words for matching
 
 
@@ -47,4 +48,4 @@ class Idf:
 
     def is_common(self, word: str) -> bool:
         """A word so frequent in English that, capitalised at a sentence start, it is no name."""
-        return self.zipf.get(word, 0.0) >= 4.5
+        return self(word) <= COMMON_IDF
