@@ -98,7 +98,7 @@ class Pipeline:
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
             verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
-                                                self.settings.pipeline_version, warnings, self.story_rules())
+                                                self.settings.pipeline_version, warnings, rules=self.story_rules())
         return Outcome(dump_id, "done", articles=len(drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
                        topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded(),

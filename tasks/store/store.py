@@ -96,7 +96,7 @@ class Store:
 
     # articles
     def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
-                      version: str, warnings: str | None = None, rules: StoryRules | None = None) -> list:
+                      version: str, warnings: str | None = None, *, rules: StoryRules | None = None) -> list:
         """Dedup, place in stories and store every draft of a dump, and mark the dump done, in
         one exclusive transaction: a crash leaves either all of it or none. The near-match and
         candidate-story queries run before it, against a snapshot; inside it, only what was

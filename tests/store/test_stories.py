@@ -51,7 +51,7 @@ def ingest(store: Store, tmp_path, name: str, title, text, published) -> dict:
     path.write_text(f"{title}\n{text}")
     reg = store.register(path, 10_000, "v")
     store.claim(reg.dump_id)
-    store.save_articles(reg.dump_id, name, [draft(title, text, published)], dedup.decide, "v", RULES)
+    store.save_articles(reg.dump_id, name, [draft(title, text, published)], dedup.decide, "v", rules=RULES)
     return store.articles_of(reg.dump_id)[0]
 
 
@@ -84,7 +84,7 @@ def test_a_requeued_article_keeps_its_story(store, tmp_path):
     a = ingest(store, tmp_path, "a.txt", *CRASH[0])
     store.requeue([a["dump_id"]])
     store.claim(a["dump_id"])
-    store.save_articles(a["dump_id"], "a.txt", [draft(*CRASH[0])], dedup.decide, "v", RULES)
+    store.save_articles(a["dump_id"], "a.txt", [draft(*CRASH[0])], dedup.decide, "v", rules=RULES)
     again = store.articles_of(a["dump_id"])[0]
     assert again["story_id"] == a["story_id"] and store.story(a["story_id"])["size"] == 1
 
@@ -102,7 +102,7 @@ def test_racing_workers_do_not_split_a_story(url, tmp_path):
 
     def save(i):
         barrier.wait()
-        stores[i].save_articles(regs[i], f"{i}.txt", [draft(*CRASH[i])], dedup.decide, "v", RULES)
+        stores[i].save_articles(regs[i], f"{i}.txt", [draft(*CRASH[i])], dedup.decide, "v", rules=RULES)
     threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
