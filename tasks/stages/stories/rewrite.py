@@ -99,6 +99,7 @@ def _longest_increasing(seq: list[int]) -> int:
 
 SIGNATURE_TERMS = 40
 PREFILTER = 0.5     # body cosine below which two articles are not compared sentence by sentence
+COPY = 0.97         # and above which they are copies (dedup's business), not rewrites
 
 
 def signature(body: dict[str, float]) -> dict[str, float]:
@@ -108,8 +109,8 @@ def signature(body: dict[str, float]) -> dict[str, float]:
 
 
 def close_enough(a: dict[str, float], b: dict[str, float]) -> bool:
-    """The cheap filter before `is_rewrite`: the signatures' cosine reaches PREFILTER."""
+    """The cheap filter before `is_rewrite`: the signatures' cosine is in [PREFILTER, COPY)."""
     dot = sum(w * b.get(t, 0.0) for t, w in a.items())
     na = sum(w * w for w in a.values()) ** 0.5
     nb = sum(w * w for w in b.values()) ** 0.5
-    return bool(na and nb) and dot / (na * nb) >= PREFILTER
+    return bool(na and nb) and PREFILTER <= dot / (na * nb) < COPY
