@@ -11,6 +11,8 @@ SETTLE_SECONDS = 5.0                # the watcher takes a closed file once its s
 RESCAN_SECONDS = 30.0               # the watcher rescans the inbox and re-sends stranded dumps this often
 RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
 NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup.py)
+MAX_ATTEMPTS = 3                    # a dump whose worker crashed this many times ends failed
+REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
 
 # Operations (metrics, health, logs)
 LOG_FORMAT = "text"                 # text | json (one JSON object per line)

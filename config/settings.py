@@ -31,6 +31,8 @@ class Settings:
     archive_dir: Path | None = None     # the watcher moves ended dumps' files here
     run_timeout: float = defaults.RUN_TIMEOUT
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
+    max_attempts: int = defaults.MAX_ATTEMPTS
+    reap_interval: float = defaults.REAP_INTERVAL
     pipeline_version: str = PIPELINE_VERSION
     # operations (see README "Operating it")
     log_format: str = defaults.LOG_FORMAT
@@ -99,6 +101,8 @@ def load(env: dict | None = None) -> Settings:
         archive_dir=Path(env["INGEST_ARCHIVE_DIR"]) if env.get("INGEST_ARCHIVE_DIR") else None,
         run_timeout=_number(env, "INGEST_RUN_TIMEOUT", defaults.RUN_TIMEOUT, float),
         near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
+        max_attempts=_number(env, "INGEST_MAX_ATTEMPTS", defaults.MAX_ATTEMPTS),
+        reap_interval=_number(env, "INGEST_REAP_INTERVAL", defaults.REAP_INTERVAL, float),
         log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),
         web_token=env.get("INGEST_WEB_TOKEN", ""),
         heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),

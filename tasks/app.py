@@ -13,6 +13,7 @@ from celery import Celery
 from config import load
 from config.settings import Settings
 from tasks.errors import ConfigError
+from tasks.policy import SHUTDOWN_GRACE_SECONDS
 
 
 def make_app(settings: Settings) -> Celery:
@@ -29,8 +30,18 @@ def make_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         task_default_queue=settings.queue,
         worker_hijack_root_logger=False,
+        # Graceful stop (README "Production"): with REMAP_SIGTERM=SIGQUIT, SIGTERM starts a
+        # soft shutdown: running tasks get this long to finish, then they are put back.
+        worker_soft_shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+        worker_enable_soft_shutdown_on_idle=True,
     )
+    app.steps["worker"].add(_reaper_step())
     return app
+
+
+def _reaper_step():
+    from workers.reaper import ReaperStep   # the worker's reaper thread (workers/reaper.py)
+    return ReaperStep
 
 
 def _settings_or_exit() -> Settings:

@@ -46,6 +46,10 @@ class StoreBehind(StoreError):
     """The store's schema is older than this release: `ingest migrate` upgrades it."""
 
 
+class LeaseLost(IngestError):
+    """This attempt no longer holds the dump (its lease was taken back); it must write nothing."""
+
+
 class BrokerError(IngestError):
     """The broker cannot be reached."""
 

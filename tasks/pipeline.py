@@ -13,24 +13,28 @@ from functools import partial
 from pathlib import Path
 
 from config.settings import Settings
-from tasks.errors import DumpError
+from tasks.errors import DumpError, IngestError, ModelError
 from tasks.stages import dedup
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
 from tasks.stages.topics import load_classifier, topics_reason
 from tasks.stages.stories import StoryRules
+from tasks.policy import Policy, new_token
 from tasks.store import Store
 from tasks.store.articles import Draft
+from tasks.store.lifecycle import Refused, brief
 from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
+TOO_DEEP = ("the dump is nested too deeply to read (thousands of levels of JSON or HTML): it is not an "
+            "article; fix the scraper that wrote it")
 
 
 @dataclass(frozen=True)
 class Outcome:
     """The small summary a task returns (JSON-friendly)."""
     dump_id: str
-    state: str                       # done | failed
+    state: str                       # done | failed | skipped (finished already, or held by another attempt)
     articles: int = 0
     duplicates: int = 0
     topics: tuple[str, ...] = ()     # each article's best topic
@@ -87,22 +91,54 @@ class Pipeline:
             self._story_rules = StoryRules.english()
         return self._story_rules
 
-    def process(self, dump_id: str) -> Outcome:
+    @property
+    def policy(self) -> Policy:
+        return Policy.from_settings(self.settings)
+
+    def process(self, dump_id: str, holder: str | None = None, token: str | None = None) -> Outcome:
+        """Claim the dump (a lease, see tasks/policy.py), make its articles, store them. A dump
+        finished or held by a live attempt is left alone ("skipped"). `token` resumes a lease
+        this attempt took before (a task retried after a store outage)."""
         watch = Stopwatch()
+        token = token or new_token()
+        lease = self.store.claim(dump_id, holder or f"local-{token}", token, self.policy)
+        if isinstance(lease, Refused):
+            state = "failed" if lease.failed_now else "skipped"
+            return Outcome(dump_id, state, error=lease.reason, stages=watch.rounded()).log()
+        if lease.mode == "classify":
+            stored = self.store.articles_of(dump_id)
+            if stored:
+                return self._reclassify(lease, stored).log()
         try:
-            claimed = self.store.claim(dump_id)
-            drafts, warnings = self._drafts(claimed.raw, claimed.source_file, watch)
-        except DumpError as exc:
-            self.store.fail(dump_id, str(exc))
-            return Outcome(dump_id, "failed", error=str(exc), stages=watch.rounded()).log()
+            raw = self.store.raw(dump_id)
+            drafts, warnings = self._drafts(raw, lease.source_file, watch)
+        except (DumpError, ModelError, RecursionError) as exc:
+            # the dump (or the topic model) is at fault, not us: a reason to act on, not "internal error"
+            reason = str(exc) if isinstance(exc, IngestError) else TOO_DEEP
+            self.store.fail(dump_id, reason, token)
+            return Outcome(dump_id, "failed", error=brief(reason), stages=watch.rounded()).log()
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
-            verdicts = self.store.save_articles(dump_id, claimed.source_file, drafts, decide,
-                                                self.settings.pipeline_version, warnings, rules=self.story_rules())
+            verdicts = self.store.save_articles(dump_id, lease.source_file, drafts, decide,
+                                                self.settings.pipeline_version, warnings, rules=self.story_rules(),
+                                                token=token)
         return Outcome(dump_id, "done", articles=len(drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
                        topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded(),
                        warnings=warnings).log()
+
+    def _reclassify(self, lease, stored: list[dict]) -> Outcome:
+        """`ingest requeue --classify`: new topics for the stored articles (a new topic model);
+        their text, duplicate links and ids stay as they are."""
+        classifier = self.classifier()
+        topics = {}
+        for a in stored:
+            reason = topics_reason(classifier, a["language"])
+            topics[a["id"]] = (() if reason else tuple(classifier.classify(a["title"], a["text"])), reason)
+        self.store.set_topics(lease.dump_id, lease.token, topics, classifier.name, self.settings.pipeline_version)
+        return Outcome(lease.dump_id, "done", articles=len(stored),
+                       duplicates=sum(a["duplicate_of"] is not None for a in stored),
+                       topics=tuple(found[0].label for found, _ in topics.values() if found))
 
     def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> tuple[list[Draft], str | None]:
         """The dump's drafts, and what the clean stage skipped (records that gave no article)."""
@@ -111,7 +147,7 @@ class Pipeline:
         drafts = []
         with watch.lap("clean"):
             cleaned, warnings = self._clean(raw, source_file)
-        for index, (ex, line_hashes) in enumerate(cleaned):
+        for record, ex, line_hashes in cleaned:   # the article id is <dump id>-<record index>
             with watch.lap("classify"):
                 reason = topics_reason(classifier, ex.language)
                 topics = () if reason else tuple(classifier.classify(ex.title, ex.text))
@@ -119,11 +155,11 @@ class Pipeline:
                 fingerprint = dedup.fingerprint(ex.text)
             with watch.lap("stories"):
                 story = rules.read(ex.title, ex.text, ex.published)
-            drafts.append(Draft(index, ex, topics, classifier.name, fingerprint, line_hashes,
+            drafts.append(Draft(record, ex, topics, classifier.name, fingerprint, line_hashes,
                                 topics_reason=reason, story=story))
         return drafts, warnings
 
-    def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[Extracted, frozenset[int]]], str | None]:
+    def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[int, Extracted, frozenset[int]]], str | None]:
         """Each article of the dump with the line hashes its source's templates are counted from.
         If lines the store learned as its sources' templates got through, clean again without
         them (the source is known only after a first extraction); the hashes stay those of the
@@ -132,24 +168,31 @@ class Pipeline:
         hashes = {record: frozenset(template_candidates(ex)) for record, ex in zip(first.records, first)}
         learned = self.store.templates({ex.source for ex in first if ex.source})
         if not (learned and any(learned & h for h in hashes.values())):
-            return [(ex, hashes[record]) for record, ex in zip(first.records, first)], first.warning
+            return [(record, ex, hashes[record]) for record, ex in zip(first.records, first)], first.warning
         second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
-        return [(ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)], second.warning
+        return [(record, ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)], second.warning
 
     def process_in_process(self, dump_id: str) -> Outcome:
         """`process` for an in-process caller (embedded run, embedded watcher): a crash of ours
         on one dump is recorded as that dump's failure, and the caller goes on with the next."""
+        token = new_token()
         try:
-            return self.process(dump_id)
+            return self.process(dump_id, token=token)
         except Exception as exc:
             log.exception("dump %s crashed the pipeline", dump_id)
-            self.fail_unexpected(dump_id, exc)
-            return Outcome(dump_id, "failed", error=f"internal error: {type(exc).__name__}: {exc}")
+            self.fail_unexpected(dump_id, exc, token)
+            return Outcome(dump_id, "failed", error=internal_reason(dump_id, exc))
 
-    def fail_unexpected(self, dump_id: str, exc: BaseException) -> None:
+    def fail_unexpected(self, dump_id: str, exc: BaseException, token: str | None) -> None:
         """Record a crash of our own as the dump's reason, so `ingest status` shows it."""
         try:
-            self.store.fail(dump_id, f"internal error: {type(exc).__name__}: {exc}; "
-                                     f"fix the cause, then `ingest requeue {dump_id}`")
-        except Exception:  # the store itself is down: the broker will redeliver
+            self.store.fail(dump_id, internal_reason(dump_id, exc), token)
+        except Exception:  # the store itself is down: the lease expires and the reaper re-sends it
             log.exception("could not record the failure of dump %s", dump_id)
+
+
+def internal_reason(dump_id: str, exc: BaseException) -> str:
+    """A crash of ours, in one short line (a database error's SQL and parameters left out)."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    detail = brief(detail[0] if detail else "", 300)
+    return f"internal error: {type(exc).__name__}: {detail}; fix the cause, then `ingest requeue {dump_id}`"

@@ -132,23 +132,56 @@ def migrate(obj: Context):
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option("--failed", "only_failed", is_flag=True, help="Every dump in the failed state.")
-@click.option("--all", "everything", is_flag=True, help="Every dump (e.g. after training a new topic model).")
+@click.option("--all", "everything", is_flag=True, help="Every dump (e.g. after a pipeline upgrade).")
+@click.option("--stuck", is_flag=True, help="Dumps whose worker died (expired lease) and queued dumps on no "
+                                            "queue: what the workers' reaper does on its own.")
+@click.option("--classify", is_flag=True, help="Re-classify only (after training a new topic model): the "
+                                               "articles keep their text and duplicate links.")
 @click.pass_obj
-def requeue(obj: Context, ids, only_failed, everything):
-    """Put dumps back on the queue: the given dump IDS, --failed, or --all.
+def requeue(obj: Context, ids, only_failed, everything, stuck, classify):
+    """Put dumps back on the queue: the given dump IDS, --failed, --all or --stuck.
 
-    With a broker they are sent to the workers; embedded, they are processed here now.
+    With a broker they are sent to the workers; embedded, they are processed here now. A dump
+    being processed right now (its worker's lease is fresh) is left alone. With --classify
+    (and IDS or --all), only the topics of the stored articles are computed again.
     """
-    if bool(ids) + only_failed + everything != 1:
-        raise click.UsageError("give dump IDS, or --failed, or --all (one of them)")
-    requeued = obj.store.requeue(list(ids) or None, only_failed=only_failed)
-    if not requeued:
+    if bool(ids) + only_failed + everything + stuck != 1:
+        raise click.UsageError("give dump IDS, or --failed, or --all, or --stuck (one of them)")
+    if classify and not (ids or everything):
+        raise click.UsageError("--classify goes with dump IDS or --all")
+    from tasks.policy import Policy
+    from workers.runner import dispatch
+    policy = Policy.from_settings(obj.settings)
+    if stuck:
+        todo, busy = _stuck(obj, policy), []
+    else:
+        result = obj.store.requeue(list(ids) or None, only_failed=only_failed, policy=policy,
+                                   mode="classify" if classify else None)
+        todo, busy = result.ids, result.busy
+    if busy:
+        click.echo(f"{len(busy)} dump(s) being processed right now, left alone: {', '.join(busy[:5])}"
+                   + (" …" if len(busy) > 5 else ""))
+    if not todo:
         click.echo("nothing to requeue")
         return
-    from workers.runner import dispatch
-    failed = dispatch(obj.settings, obj.store, requeued, obj.console)
-    click.echo(f"requeued {len(requeued)} dump(s)" + (f"; {failed} failed again" if failed else ""))
+    failed = dispatch(obj.settings, obj.store, todo, obj.console)
+    click.echo(f"requeued {len(todo)} dump(s)" + (f"; {failed} failed again" if failed else ""))
     sys.exit(1 if failed else 0)
+
+
+def _stuck(obj: Context, policy) -> list[str]:
+    """One reaper pass (workers/reaper.py); returns the dumps to send or process here."""
+    from dataclasses import replace
+    from workers.reaper import reap_once
+    policy = replace(policy, resend_grace=0)
+    if obj.settings.embedded:
+        report = reap_once(obj.store, policy)
+    else:
+        from workers.queue import Queue
+        report = reap_once(obj.store, policy, Queue(obj.settings), send=False)
+    if report.crashed:
+        click.echo(f"{len(report.crashed)} dump(s) failed: they crashed their worker {policy.max_attempts} times")
+    return report.to_send
 
 
 @cli.command()
@@ -180,15 +213,22 @@ def status(obj: Context, failures):
 @click.pass_obj
 def export(obj: Context, fmt, out, status):
     """Write every stored article, one JSON object a line, in arrival order."""
-    stream = out.open("w", encoding="utf8") if out else sys.stdout
     count = 0
     try:
-        for doc in obj.store.export(status):
-            stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            count += 1
-    finally:
-        if out:
-            stream.close()
+        stream = out.open("w", encoding="utf8") if out else sys.stdout
+        try:
+            for doc in obj.store.export(status):
+                stream.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                count += 1
+            stream.flush()
+        finally:
+            if out:
+                stream.close()
+    except OSError as exc:
+        where = plain(out) if out else "standard output"
+        raise click.ClickException(f"cannot write the export to {where}: {exc.strerror or exc} "
+                                   f"(after {count} article(s)); check the folder exists, is writable and "
+                                   f"has free space, then run it again") from None
     obj.console.print(f"exported {count} article(s)" + (f" to {shown(out)}" if out else ""))
 
 

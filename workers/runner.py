@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
+from tasks.policy import Policy
 from tasks.store import Store
 from tasks.store.dumps import Registration
 from workers.intake import Found, Skipped, walk
@@ -92,16 +93,20 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     report = RunReport(seen=len(items))
     regs = register_all(store, settings, items, console, report)
     report.distinct = len(regs)
-    # Unfinished dumps (new, or left queued/processing by an earlier run) are all sent: processing
-    # is idempotent (article ids are stable, dedup skips the article itself), a lost task is not.
-    todo = [i for i, r in regs.items() if r.state not in FINAL]
+    # Unfinished dumps are sent again (a lost message is the worse risk: a duplicate one is
+    # refused by the claim), except those a live attempt holds: only expired leases are taken back.
+    store.reap(Policy.from_settings(settings))
+    states = store.states(list(regs))
+    todo = [i for i in regs if states.get(i) == "queued"]
+    held = [i for i in regs if states.get(i) == "processing"]
     report.already_done = sum(r.state == "done" and not r.new for r in regs.values())
-    if todo:
+    if todo or held:
         if settings.embedded:
             _process_here(settings, store, todo, console)
+            report.timed_out = len(held)
         else:
-            report.timed_out = _enqueue_and_wait(settings, store, todo, console)
-    _fill(report, store, list(regs), todo)
+            report.timed_out = _enqueue_and_wait(settings, store, todo, held, console)
+    _fill(report, store, list(regs), todo + held)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -116,11 +121,14 @@ def _process_here(settings: Settings, store: Store, todo: list[str], console: Co
             progress.advance(task)
 
 
-def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], console: Console) -> int:
-    """Send the dumps to the workers, then wait for them; returns how many did not finish in time."""
+def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], held: list[str], console: Console) -> int:
+    """Send the dumps to the workers, then wait for them and for those already being processed;
+    returns how many did not finish in time."""
     from workers.queue import Queue   # Celery is only needed with a broker
-    Queue(settings).submit(todo)
+    if todo:
+        Queue(settings).submit(todo)
     deadline = time.monotonic() + settings.run_timeout if settings.run_timeout else None
+    todo = todo + held
     pending = set(todo)
     last_progress, hinted = time.monotonic(), False
     with _progress(console) as progress:

@@ -11,9 +11,10 @@ from sqlalchemy import Connection, delete, func, insert, select, true, update
 
 from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
 from tasks.stages.stories import StoryInput, StoryRules
-from tasks.store import stories, templates
+from tasks.store import links, stories, templates
 from tasks.store.dumps import now
 from tasks.store.schema import articles, shingles
+from tasks.store.sqlsets import one_of
 
 MAX_CANDIDATES = 20
 
@@ -111,11 +112,28 @@ def _merge(prior: list[Match], recent: list[Match]) -> list[Match]:
     return list(best.values())
 
 
-def drop_stale(conn: Connection, dump_id: str, keep: int) -> None:
-    """Delete the articles a re-processed dump no longer yields (records past `keep`)."""
-    stale = select(articles.c.seq).where(articles.c.dump_id == dump_id, articles.c.record_index >= keep)
-    conn.execute(delete(shingles).where(shingles.c.article_seq.in_(stale)))
-    conn.execute(delete(articles).where(articles.c.dump_id == dump_id, articles.c.record_index >= keep))
+def drop_stale(conn: Connection, dump_id: str, keep: set[int]) -> None:
+    """Delete the articles of a dump whose record index is not in `keep` (a re-processed dump
+    that no longer yields them, or all of a dump whose re-processing failed); the articles
+    that pointed to them are re-pointed (links.py)."""
+    rows = conn.execute(select(articles.c.seq, articles.c.id, articles.c.record_index)
+                        .where(articles.c.dump_id == dump_id)).all()
+    stale = [r for r in rows if r.record_index not in keep]
+    for start in range(0, len(stale), 500):
+        seqs = [r.seq for r in stale[start:start + 500]]
+        conn.execute(delete(shingles).where(shingles.c.article_seq.in_(seqs)))
+        conn.execute(delete(articles).where(articles.c.seq.in_(seqs)))
+    links.orphaned(conn, [r.id for r in stale])
+
+
+def set_topics(conn: Connection, aid: str, topics: tuple[Topic, ...], classifier: str, reason: str | None) -> None:
+    """Re-classification only: new topics, nothing else about the article changes."""
+    conn.execute(update(articles).where(articles.c.id == aid).values(
+        topics=_topics_json(topics), topics_reason=reason, classifier=classifier, updated_at=now()))
+
+
+def _topics_json(topics) -> str:
+    return json.dumps([{"label": t.label, "score": round(t.score, 4)} for t in topics])
 
 
 def _before(column, seq: int | None):
@@ -133,7 +151,7 @@ def _near_matches(conn: Connection, sample: frozenset[int], seq: int | None, aft
         return []
     shared = func.count().label("shared")
     hits = (select(shingles.c.article_seq, shared)
-            .where(shingles.c.hash.in_(list(sample)), _before(shingles.c.article_seq, seq),
+            .where(one_of(conn, shingles.c.hash, sample), _before(shingles.c.article_seq, seq),
                    shingles.c.article_seq > after)
             .group_by(shingles.c.article_seq).order_by(shared.desc()).limit(MAX_CANDIDATES).subquery())
     query = (select(articles.c.id, hits.c.shared, articles.c.sample_size)
@@ -158,7 +176,7 @@ def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdic
         "title": ex.title, "text": ex.text, "published": ex.published, "source": ex.source,
         "language": ex.language, "url": ex.url, "classifier": draft.classifier,
         "topics_reason": draft.topics_reason,
-        "topics": json.dumps([{"label": t.label, "score": round(t.score, 4)} for t in draft.topics]),
+        "topics": _topics_json(draft.topics),
         "status": verdict.status, "duplicate_of": verdict.duplicate_of,
         "dup_kind": None if verdict.duplicate_of is None else verdict.kind,
         "dup_containment": round(verdict.containment, 4) if verdict.duplicate_of else None,

@@ -31,13 +31,6 @@ class Registration:
     superseded: tuple[str, ...] = ()    # earlier dumps of the same path this one replaces
 
 
-@dataclass(frozen=True)
-class Claimed:
-    dump_id: str
-    source_file: str
-    raw: bytes
-
-
 def content_digest(name: str, data: bytes | None = None, path: Path | None = None) -> str:
     """sha256 (64 hex) of a dump's file name and bytes: `data` if already read, else the file
     at `path`, read in blocks. The dump id is its first 16 hex; the whole of it is kept on the
@@ -98,18 +91,15 @@ def register(conn: Connection, path: Path, max_bytes: int, version: str,
     return Registration(row["id"], path.name, bool(inserted) or revived, "queued" if revived else state, superseded)
 
 
-def claim(conn: Connection, dump_id: str) -> Claimed:
-    """Mark the dump processing and return its raw bytes (from the store, or its path if huge)."""
-    row = conn.execute(update(dumps).where(dumps.c.id == dump_id)
-                       .values(state="processing", attempts=dumps.c.attempts + 1, updated_at=now())
-                       .returning(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz, dumps.c.sha256)).mappings().first()
+def raw(conn: Connection, dump_id: str) -> bytes:
+    """The dump's raw bytes: from the store, or from its path when it was too large to keep."""
+    row = conn.execute(select(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz, dumps.c.sha256)
+                       .where(dumps.c.id == dump_id)).mappings().first()
     if row is None:
         raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
     if row["raw_gz"] is not None:
-        raw = gzip.decompress(row["raw_gz"])
-    else:
-        raw = _read_kept_path(row)
-    return Claimed(dump_id, row["source_file"], raw)
+        return gzip.decompress(row["raw_gz"])
+    return _read_kept_path(row)
 
 
 def _read_kept_path(row) -> bytes:
@@ -125,39 +115,6 @@ def _read_kept_path(row) -> bytes:
         raise DumpError(f"the file changed since it was registered: {path} no longer holds the bytes of dump "
                         f"{row['id']}; `ingest run` on it registers its new content as a dump of its own")
     return raw
-
-
-def articles_count(dump_id: str):
-    """How many articles the dump yielded last time (a query to execute)."""
-    return select(dumps.c.articles).where(dumps.c.id == dump_id)
-
-
-def finish(conn: Connection, dump_id: str, n_articles: int, version: str, warnings: str | None = None) -> None:
-    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
-        state="done", error=None, articles=n_articles, pipeline_version=version, warnings=warnings,
-        updated_at=now(), finished_at=now()))
-
-
-def fail(conn: Connection, dump_id: str, reason: str) -> None:
-    conn.execute(update(dumps).where(dumps.c.id == dump_id).values(
-        state="failed", error=reason[:2000], updated_at=now(), finished_at=now()))
-
-
-def requeue(conn: Connection, ids: list[str] | None, only_failed: bool) -> list[str]:
-    """Put dumps back to `queued`: the given ids, or all failed ones, or all of them."""
-    query = select(dumps.c.id).where(dumps.c.state != "superseded")   # a file's earlier revision stays one
-    if ids:
-        query = query.where(dumps.c.id.in_(ids))
-    elif only_failed:
-        query = query.where(dumps.c.state == "failed")
-    found = list(conn.execute(query.order_by(dumps.c.created_at, dumps.c.id)).scalars())
-    missing = sorted(set(ids or ()) - set(found))
-    if missing:
-        raise NotFound(f"no dump with id {', '.join(missing)}: `ingest status` lists the failed ones")
-    if found:
-        conn.execute(update(dumps).where(dumps.c.id.in_(found)).values(
-            state="queued", error=None, updated_at=now(), finished_at=None))
-    return found
 
 
 def states(conn: Connection, ids: list[str]) -> dict[str, str]:

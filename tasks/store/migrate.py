@@ -51,8 +51,11 @@ def head() -> str:
 
 def current(conn: Connection) -> str | None:
     """The store's revision; BASELINE for an unversioned 0.1.0 store; None when it is empty."""
+    # Tables first, then the version: a store being created by another process right now then
+    # reads as empty (and is upgraded under the lock, a no-op) or as created, never as 0.1.0.
+    tables = set(inspect(conn).get_table_names())
     revision = MigrationContext.configure(conn).get_current_revision()
-    if revision is None and KNOWN_TABLES & set(inspect(conn).get_table_names()):
+    if revision is None and KNOWN_TABLES & tables:
         return BASELINE
     return revision
 

@@ -1,32 +1,39 @@
 """The Store: one object per process, over one SQLAlchemy engine, that the shells use.
 
-Each method is one short transaction; `save_articles` is the exclusive one (see engine.py).
+Each method is one short transaction, retried on a connection error (tasks/store/faults.py);
+`save_articles` is the exclusive one (see engine.py). Lifecycle changes go through the lease
+rules of tasks/store/lifecycle.py.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
+from config.settings import Settings
+from tasks.errors import LeaseLost
+from tasks.policy import Policy, new_token
 from tasks.stages.stories import StoryRules
-from tasks.store import articles, dumps, inbox, migrate, stories, templates
+from tasks.store import articles, dumps, inbox, lifecycle, links, migrate, stories, templates
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine
-from tasks.store.faults import store_errors
+from tasks.store.faults import retrying, store_errors
+
+DEFAULT_POLICY = Policy.from_settings(Settings())
 
 
 class Store:
-    def __init__(self, url: str, *, check_schema: bool = True):
+    def __init__(self, url: str, *, check_schema: bool = True, pooled: bool = True):
         """Open the store. An empty one is created at the schema's head; one behind head is
         refused (StoreBehind: run `ingest migrate`) unless check_schema is False."""
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pooled=pooled)
         if check_schema:
-            with store_errors(self.safe_url):
+            with store_errors(self.safe_url, opening=True):
                 migrate.ensure(self.engine, self.safe_url)
 
     def migrate(self) -> migrate.Upgrade:
         """Upgrade the schema in place to this release's head."""
-        with store_errors(self.safe_url):
+        with store_errors(self.safe_url, opening=True):
             return migrate.upgrade(self.engine)
 
     @property
@@ -36,104 +43,147 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def _write(self, fn: Callable, *args):
+        """fn(conn, *args) in one transaction, retried on connection errors."""
+        def once():
+            with self.engine.begin() as conn:
+                return fn(conn, *args)
+        return retrying(once, self.safe_url)
+
+    def _read(self, fn: Callable, *args):
+        def once():
+            with self.engine.connect() as conn:
+                return fn(conn, *args)
+        return retrying(once, self.safe_url)
+
     # dumps
     def register(self, path: Path, max_bytes: int, version: str, st=None) -> dumps.Registration:
-        with self.engine.begin() as conn:
-            return dumps.register(conn, path, max_bytes, version, st)
+        return self._write(dumps.register, path, max_bytes, version, st)
 
     def known_files(self, files: list[tuple[str, int, int]]) -> dict[str, tuple[str, str]]:
         """{absolute path: (dump id, state)} for the (path, size, mtime_ns) already registered."""
-        with self.engine.connect() as conn:
-            return inbox.known_many(conn, files)
+        return self._read(inbox.known_many, files)
 
     def moved(self, dump_id: str, where: Path) -> None:
-        with self.engine.begin() as conn:
-            inbox.moved(conn, dump_id, str(where))
+        self._write(inbox.moved, dump_id, str(where))
 
     def record_unreadable(self, path: Path, size: int, reason: str) -> dumps.Registration:
-        with self.engine.begin() as conn:
-            return inbox.record_unreadable(conn, path, size, reason)
+        return self._write(inbox.record_unreadable, path, size, reason)
 
     def queued_before(self, cutoff, limit: int = 500) -> list[str]:
-        with self.engine.connect() as conn:
-            return inbox.queued_before(conn, cutoff, limit)
+        return self._read(inbox.queued_before, cutoff, limit)
 
     def touch_queued(self, ids: list[str]) -> None:
-        with self.engine.begin() as conn:
-            inbox.touch_queued(conn, ids)
+        self._write(inbox.touch_queued, ids)
 
-    def claim(self, dump_id: str) -> dumps.Claimed:
-        with self.engine.begin() as conn:
-            return dumps.claim(conn, dump_id)
+    def claim(self, dump_id: str, holder: str | None = None, token: str | None = None,
+              policy: Policy | None = None) -> lifecycle.Lease | lifecycle.Refused:
+        """Take the lease on a dump; the same token again resumes it (a retry after an error)."""
+        token = token or new_token()
+        return self._write(lifecycle.claim, dump_id, holder or token, token, policy or DEFAULT_POLICY)
 
-    def fail(self, dump_id: str, reason: str) -> None:
-        with self.engine.begin() as conn:
-            dumps.fail(conn, dump_id, reason)
+    def raw(self, dump_id: str) -> bytes:
+        """The dump's bytes, from the store (or from its path when it was too large to keep)."""
+        return self._read(dumps.raw, dump_id)
 
-    def requeue(self, ids: list[str] | None = None, only_failed: bool = False) -> list[str]:
-        with self.engine.begin() as conn:
-            return dumps.requeue(conn, ids, only_failed)
+    def fail(self, dump_id: str, reason: str, token: str | None = None) -> bool:
+        """Mark the dump failed if this lease still holds it; its articles leave the export."""
+        def once():
+            with exclusive(self.engine) as conn:
+                if not lifecycle.holds(conn, dump_id, token):
+                    return False
+                articles.drop_stale(conn, dump_id, keep=set())
+                return lifecycle.fail(conn, dump_id, token, reason)
+        return retrying(once, self.safe_url)
+
+    def requeue(self, ids: list[str] | None = None, only_failed: bool = False, policy: Policy | None = None,
+                mode: str | None = None) -> lifecycle.Requeued:
+        """Queue dumps again (not those a live attempt holds); they still have to be sent."""
+        return self._write(lifecycle.requeue, ids, only_failed, policy or DEFAULT_POLICY, mode)
+
+    def reap(self, policy: Policy) -> lifecycle.Reaped:
+        return self._write(lifecycle.reap, policy)
+
+    def unsent(self, policy: Policy) -> list[tuple[str, object]]:
+        return self._read(lifecycle.unsent, policy)
+
+    def mark_resent(self, candidates: list[tuple[str, object]]) -> list[str]:
+        """The candidates this process won the right to re-send (others may be reaping too)."""
+        def mark(conn):
+            return [i for i, stamp in candidates if lifecycle.mark_resent(conn, i, stamp)]
+        return self._write(mark)
 
     def states(self, ids: list[str]) -> dict[str, str]:
-        with self.engine.connect() as conn:
-            return dumps.states(conn, ids)
+        return self._read(dumps.states, ids)
 
     def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return dumps.counts(conn)
+        return self._read(dumps.counts)
 
     def recent_failures(self, limit: int = 10) -> list[dict]:
-        with self.engine.connect() as conn:
-            return dumps.recent_failures(conn, limit)
+        return self._read(dumps.recent_failures, limit)
 
     def recent_warnings(self, limit: int = 10) -> list[dict]:
         with self.engine.connect() as conn:
             return dumps.recent_warnings(conn, limit)
 
     def dump(self, dump_id: str) -> dict | None:
-        with self.engine.connect() as conn:
-            return dumps.get(conn, dump_id)
+        return self._read(dumps.get, dump_id)
 
     # articles
-    def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide,
-                      version: str, warnings: str | None = None, *, rules: StoryRules | None = None) -> list:
-        """Dedup, place in stories and store every draft of a dump, and mark the dump done, in
-        one exclusive transaction: a crash leaves either all of it or none. The near-match and
-        candidate-story queries run before it, against a snapshot; inside it, only what was
-        committed since is checked."""
-        with self.engine.connect() as conn:
-            seen_up_to = articles.horizon(conn)
-            prior = [articles.prior_matches(conn, dump_id, d) for d in drafts]
-            story_prior = [stories.prior(conn, d.story, rules) if rules and d.story else None for d in drafts]
-            had = conn.execute(dumps.articles_count(dump_id)).scalar() or 0
-        with exclusive(self.engine) as conn:
-            verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to, rules, sp)
-                        for d, p, sp in zip(drafts, prior, story_prior)]
-            if had > len(drafts):
-                articles.drop_stale(conn, dump_id, keep=len(drafts))
-            dumps.finish(conn, dump_id, len(drafts), version, warnings)
-            return verdicts
+    def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide, version: str,
+                      warnings: str | None = None, *, rules: StoryRules | None = None,
+                      token: str | None = None) -> list:
+        """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
+        transaction: a crash leaves either all of it or none. The near-match queries run
+        before it, against a snapshot; inside it, only what was committed since is checked.
+        Raises LeaseLost (and writes nothing) if the lease `token` no longer holds the dump."""
+
+        def snapshot(conn):
+            return (articles.horizon(conn), [articles.prior_matches(conn, dump_id, d) for d in drafts],
+                    [stories.prior(conn, d.story, rules) if rules and d.story else None for d in drafts])
+
+        seen_up_to, prior, story_prior = self._read(snapshot)
+
+        def once():
+            with exclusive(self.engine) as conn:
+                if not lifecycle.holds(conn, dump_id, token):
+                    raise LeaseLost(f"dump {dump_id}: this attempt's lease was taken back; another attempt owns it")
+                verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to, rules, sp)
+                            for d, p, sp in zip(drafts, prior, story_prior)]
+                for d, v in zip(drafts, verdicts):   # an original that became a duplicate hands over
+                    if v.duplicate_of is not None:
+                        links.repoint(conn, articles.article_id(dump_id, d.index), v.duplicate_of)
+                articles.drop_stale(conn, dump_id, keep={d.index for d in drafts})
+                lifecycle.finish(conn, dump_id, token, len(drafts), version, warnings)
+                return verdicts
+        return retrying(once, self.safe_url)
+
+    def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], classifier: str, version: str) -> None:
+        """Re-classify-only outcome: {article id: (topics, topics_reason)}; the dump is done again."""
+        def once(conn):
+            if not lifecycle.holds(conn, dump_id, token):
+                raise LeaseLost(f"dump {dump_id}: this attempt's lease was taken back; another attempt owns it")
+            for aid, (found, reason) in topics.items():
+                articles.set_topics(conn, aid, found, classifier, reason)
+            lifecycle.finish(conn, dump_id, token, len(topics), version, keep_warnings=True)
+        self._write(once)
 
     def templates(self, sources: set[str]) -> frozenset[int]:
         """Line hashes learned as template for these sources."""
-        with self.engine.connect() as conn:
-            return templates.learned(conn, sources)
+        return self._read(templates.learned, sources)
 
     def article(self, article_id: str) -> dict | None:
-        with self.engine.connect() as conn:
-            return articles.get(conn, article_id)
+        return self._read(articles.get, article_id)
 
     def articles_of(self, dump_id: str) -> list[dict]:
-        with self.engine.connect() as conn:
-            return articles.of_dump(conn, dump_id)
+        return self._read(articles.of_dump, dump_id)
 
     def export(self, status: str | None = None) -> Iterator[dict]:
-        with self.engine.connect() as conn:
+        with store_errors(self.safe_url), self.engine.connect() as conn:
             yield from articles.iterate(conn, status)
 
     def summary_of(self, dump_ids: list[str]) -> dict:
-        with self.engine.connect() as conn:
-            return articles.summary_of(conn, dump_ids)
+        return self._read(articles.summary_of, dump_ids)
 
     def stories(self, since: str | None = None, limit: int | None = None) -> list[dict]:
         with self.engine.connect() as conn:
@@ -144,6 +194,4 @@ class Store:
             return stories.get(conn, story_id)
 
     def totals(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return articles.totals(conn)
-
+        return self._read(articles.totals)

@@ -57,14 +57,16 @@ def test_a_huge_dump_is_registered_failed_with_its_reason(store, tmp_path):
     reg = store.register(tmp_path / "big.txt", 1000, "v")
     assert reg.state == "failed" and "INGEST_MAX_DUMP_BYTES" in store.dump(reg.dump_id)["error"]
     # and it can be claimed again from its path once re-queued
-    assert store.requeue([reg.dump_id]) == [reg.dump_id]
-    assert store.claim(reg.dump_id).raw == b"x" * 5000
+    assert store.requeue([reg.dump_id]).ids == [reg.dump_id]
+    store.claim(reg.dump_id)
+    assert store.raw(reg.dump_id) == b"x" * 5000
 
 
 def test_claim_returns_the_raw_bytes_and_counts_attempts(store, tmp_path):
     (tmp_path / "a.txt").write_bytes(b"caf\xe9")
     reg = store.register(tmp_path / "a.txt", 10_000, "v")
-    assert store.claim(reg.dump_id).raw == b"caf\xe9"
+    store.claim(reg.dump_id)
+    assert store.raw(reg.dump_id) == b"caf\xe9"
     assert store.dump(reg.dump_id)["state"] == "processing" and store.dump(reg.dump_id)["attempts"] == 1
 
 
@@ -99,9 +101,10 @@ def test_reprocessing_keeps_an_original_original(store, tmp_path):
 def test_failures_are_listed_and_requeued(store, tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"")
     reg = store.register(tmp_path / "bad.txt", 10_000, "v")
-    store.fail(reg.dump_id, "dump is empty")
+    lease = store.claim(reg.dump_id)
+    assert store.fail(reg.dump_id, "dump is empty", lease.token)
     assert store.recent_failures()[0]["error"] == "dump is empty"
-    assert store.requeue(only_failed=True) == [reg.dump_id]
+    assert store.requeue(only_failed=True).ids == [reg.dump_id]
     assert store.counts()["failed"] == 0 and store.dump(reg.dump_id)["error"] is None
 
 
@@ -145,6 +148,7 @@ def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(sto
         reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
         d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
                   "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
+        store.claim(reg.dump_id)
         store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
         # then the footer becomes a template only once it stood in five articles
         assert (footer in store.templates({"The Daily"})) == (i >= 4)

@@ -75,3 +75,35 @@ def test_a_crash_of_ours_is_recorded_as_the_dumps_failure_and_the_caller_goes_on
     # then no exception escapes and the dump is kept as failed with the reason
     assert outcome.state == "failed" and "RuntimeError: boom" in outcome.error
     assert store.dump(dump_id)["state"] == "failed" and "internal error" in store.dump(dump_id)["error"]
+
+
+def test_an_articles_id_is_its_record_index_whatever_the_other_records_yield(tmp_path):
+    # given a JSON Lines dump whose second record holds no article
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+    lines = [{"text": story(0)}, {"text": "Subscribe now"}, {"text": story(1)}]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in lines))
+    dump_id = store.register(path, 1_000_000, "t").dump_id
+    # when it is processed
+    assert pipeline.process(dump_id).state == "done"
+    # then the articles are named by their record's index in the dump
+    assert [a["id"] for a in store.articles_of(dump_id)] == [f"{dump_id}-0", f"{dump_id}-2"]
+
+
+def test_a_dump_too_deep_to_read_fails_with_a_reason_not_an_internal_error(tmp_path, monkeypatch):
+    # given a stage that hits Python's recursion limit on a dump
+    import tasks.pipeline as module
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+
+    def too_deep(*_a, **_k):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(module, "clean", too_deep)
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000)
+    dump_id = store.register(path, 1_000_000, "t").dump_id
+    # when it is processed, it fails with a reason a person can act on
+    outcome = pipeline.process_in_process(dump_id)
+    assert outcome.state == "failed" and "nested too deeply" in store.dump(dump_id)["error"]
+    assert "internal error" not in store.dump(dump_id)["error"]

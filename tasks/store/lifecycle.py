@@ -1,0 +1,199 @@
+"""The dump lifecycle: queued -> processing -> done | failed, each transition conditional.
+
+A claim takes a lease (tasks/policy.py): an attempt token, the holder's id (the Celery task
+id) and the claim time. Every later transition names the token and changes the row only if
+that lease is still the current one, so a late or duplicate attempt can never overwrite the
+outcome of the attempt that owns the dump. A dump whose lease expired is taken back by the
+reaper (`reap`), or taken over by its own task redelivered after its worker died; each such
+takeover counts as a crash, and `max_attempts` crashes end it `failed`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Connection, and_, or_, select, update
+
+from tasks.errors import NotFound
+from tasks.policy import Policy, crashed_reason
+from tasks.store.dumps import now
+from tasks.store.schema import dumps
+
+MAX_REASON_CHARS = 1000
+CHUNK = 500     # ids per IN list: far below every database's parameter limit
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The claim of one attempt on a dump: only it may finish or fail the dump."""
+    dump_id: str
+    token: str
+    source_file: str
+    attempt: int
+    mode: str | None = None      # None: full processing; "classify": re-classify only
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The dump was not claimed: it is finished, or another live attempt holds it."""
+    dump_id: str
+    state: str
+    reason: str
+    failed_now: bool = False     # this claim found it crashed its worker too often, and failed it
+
+
+def brief(reason: str, limit: int = MAX_REASON_CHARS) -> str:
+    """A reason fit for a summary: one paragraph, at most `limit` characters."""
+    reason = " ".join(str(reason).split())
+    return reason if len(reason) <= limit else reason[:limit - 1] + "…"
+
+
+def _cutoff(policy: Policy):
+    return now() - timedelta(seconds=policy.lease_seconds)
+
+
+def _expired(claimed_at, policy: Policy) -> bool:
+    if claimed_at is None:
+        return True
+    if claimed_at.tzinfo is None:     # SQLite gives back the naive UTC it was given
+        claimed_at = claimed_at.replace(tzinfo=now().tzinfo)
+    return claimed_at < _cutoff(policy)
+
+
+def claim(conn: Connection, dump_id: str, holder: str, token: str, policy: Policy) -> Lease | Refused:
+    """Take the lease on a dump (see the module docstring for who may)."""
+    row = conn.execute(select(dumps.c.state, dumps.c.lease, dumps.c.holder, dumps.c.claimed_at, dumps.c.attempts,
+                              dumps.c.source_file, dumps.c.mode).where(dumps.c.id == dump_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
+    state, attempts = row["state"], row["attempts"]
+    if state == "processing" and row["lease"] == token:       # our own claim: a retry resumes it
+        _guarded(conn, dump_id, row, claimed_at=now())
+        return Lease(dump_id, token, row["source_file"], attempts, row["mode"])
+    if state == "processing":
+        abandoned = row["holder"] == holder or _expired(row["claimed_at"], policy)
+        if not abandoned:
+            return Refused(dump_id, state, "another worker holds it (its lease is fresh)")
+        if attempts >= policy.max_attempts:
+            reason = crashed_reason(attempts)
+            if _guarded(conn, dump_id, row, state="failed", error=reason, finished_at=now(), lease=None):
+                return Refused(dump_id, "failed", reason, failed_now=True)
+            return Refused(dump_id, state, "another attempt took it first")
+    elif state != "queued":
+        return Refused(dump_id, state, f"it is {state}")
+    if not _guarded(conn, dump_id, row, state="processing", lease=token, holder=holder[:64], claimed_at=now(),
+                    attempts=attempts + 1):
+        return Refused(dump_id, state, "another attempt took it first")
+    return Lease(dump_id, token, row["source_file"], attempts + 1, row["mode"])
+
+
+def _guarded(conn: Connection, dump_id: str, seen, **values) -> bool:
+    """Update the row only if it is still in the state and lease it was seen in."""
+    lease = dumps.c.lease.is_(None) if seen["lease"] is None else dumps.c.lease == seen["lease"]
+    done = conn.execute(update(dumps).where(dumps.c.id == dump_id, dumps.c.state == seen["state"], lease)
+                        .values(updated_at=now(), **values))
+    return done.rowcount == 1
+
+
+def _held(dump_id: str, token: str | None):
+    """The dump is processing under this lease (token None: under any lease, for tools and tests)."""
+    held = and_(dumps.c.id == dump_id, dumps.c.state == "processing")
+    return held if token is None else and_(held, dumps.c.lease == token)
+
+
+def holds(conn: Connection, dump_id: str, token: str | None) -> bool:
+    return conn.execute(select(dumps.c.id).where(_held(dump_id, token))).first() is not None
+
+
+def finish(conn: Connection, dump_id: str, token: str | None, n_articles: int, version: str,
+           warnings: str | None = None, keep_warnings: bool = False) -> bool:
+    """processing -> done, by the lease holder only."""
+    stamp = now()
+    kept = {} if keep_warnings else {"warnings": warnings}
+    done = conn.execute(update(dumps).where(_held(dump_id, token)).values(
+        state="done", error=None, articles=n_articles, pipeline_version=version, lease=None, mode=None, **kept,
+        updated_at=stamp, finished_at=stamp))
+    return done.rowcount == 1
+
+
+def fail(conn: Connection, dump_id: str, token: str | None, reason: str) -> bool:
+    """processing -> failed with a reason, by the lease holder only."""
+    stamp = now()
+    done = conn.execute(update(dumps).where(_held(dump_id, token)).values(
+        state="failed", error=brief(reason), articles=0, lease=None, mode=None, updated_at=stamp,
+        finished_at=stamp))
+    return done.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Requeued:
+    ids: list[str]             # now queued, to be sent
+    busy: list[str]            # being processed under a fresh lease: left alone
+
+
+def requeue(conn: Connection, ids: list[str] | None, only_failed: bool, policy: Policy,
+            mode: str | None = None) -> Requeued:
+    """Put dumps back to `queued` (the given ids, every failed one, or every one), except those
+    a live attempt holds. `mode="classify"` asks for a re-classification only."""
+    query = select(dumps.c.id, dumps.c.state, dumps.c.claimed_at)
+    if only_failed:
+        query = query.where(dumps.c.state == "failed")
+    rows = []
+    for chunk in _chunks(ids) if ids else [None]:
+        q = query if chunk is None else query.where(dumps.c.id.in_(chunk))
+        rows += conn.execute(q.order_by(dumps.c.created_at, dumps.c.id)).all()
+    missing = sorted(set(ids or ()) - {r.id for r in rows})
+    if missing:
+        raise NotFound(f"no dump with id {', '.join(missing[:10])}: `ingest status` lists the known ones")
+    busy = [r.id for r in rows if r.state == "processing" and not _expired(r.claimed_at, policy)]
+    todo = [r.id for r in rows if r.id not in set(busy)]
+    fresh = or_(dumps.c.state != "processing", dumps.c.claimed_at.is_(None), dumps.c.claimed_at < _cutoff(policy))
+    requeued = []
+    for chunk in _chunks(todo):
+        conn.execute(update(dumps).where(dumps.c.id.in_(chunk), fresh).values(
+            state="queued", error=None, attempts=0, lease=None, holder=None, claimed_at=None, mode=mode,
+            updated_at=now(), finished_at=None))
+        requeued += chunk
+    return Requeued(requeued, busy)
+
+
+@dataclass(frozen=True)
+class Reaped:
+    requeued: list[str]        # expired leases taken back: queued again, to be sent
+    crashed: list[str]         # expired after max_attempts claims: failed
+
+
+def reap(conn: Connection, policy: Policy) -> Reaped:
+    """Take back every expired lease: the dump is queued again, or failed once it has crashed
+    its worker max_attempts times."""
+    rows = conn.execute(select(dumps.c.id, dumps.c.state, dumps.c.lease, dumps.c.attempts)
+                        .where(dumps.c.state == "processing", dumps.c.claimed_at < _cutoff(policy))).mappings().all()
+    requeued, crashed = [], []
+    for row in rows:
+        if row["attempts"] >= policy.max_attempts:
+            if _guarded(conn, row["id"], row, state="failed", error=crashed_reason(row["attempts"]), lease=None,
+                        finished_at=now()):
+                crashed.append(row["id"])
+        elif _guarded(conn, row["id"], row, state="queued", lease=None, holder=None, claimed_at=None):
+            requeued.append(row["id"])
+    return Reaped(requeued, crashed)
+
+
+def unsent(conn: Connection, policy: Policy, limit: int = 5000) -> list[tuple[str, object]]:
+    """Queued dumps older than the resend grace: (id, updated_at), oldest first."""
+    cutoff = now() - timedelta(seconds=policy.resend_grace)
+    return [tuple(r) for r in conn.execute(select(dumps.c.id, dumps.c.updated_at)
+                                           .where(dumps.c.state == "queued", dumps.c.updated_at < cutoff)
+                                           .order_by(dumps.c.updated_at).limit(limit))]
+
+
+def mark_resent(conn: Connection, dump_id: str, seen_updated_at) -> bool:
+    """Stamp a queued dump as re-sent, unless someone else did (or it was claimed) since."""
+    done = conn.execute(update(dumps).where(dumps.c.id == dump_id, dumps.c.state == "queued",
+                                            dumps.c.updated_at == seen_updated_at).values(updated_at=now()))
+    return done.rowcount == 1
+
+
+def _chunks(ids: list[str]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
