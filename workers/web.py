@@ -63,7 +63,7 @@ def create_app(settings: Settings, store: Store) -> Flask:
         if not hmac.compare_digest(given.encode(), settings.web_token.encode()):
             abort(403)
         dump_id = request.form.get("dump_id", "")
-        requeued = store.requeue([dump_id], only_failed=True) if dump_id else []
+        requeued = store.requeue([dump_id], only_failed=True).ids if dump_id else []
         if requeued:
             from rich.console import Console
             from workers.runner import dispatch

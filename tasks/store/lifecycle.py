@@ -135,7 +135,8 @@ def requeue(conn: Connection, ids: list[str] | None, only_failed: bool, policy: 
             mode: str | None = None) -> Requeued:
     """Put dumps back to `queued` (the given ids, every failed one, or every one), except those
     a live attempt holds. `mode="classify"` asks for a re-classification only."""
-    query = select(dumps.c.id, dumps.c.state, dumps.c.claimed_at)
+    query = select(dumps.c.id, dumps.c.state, dumps.c.claimed_at).where(
+        dumps.c.state != "superseded")   # a file's earlier revision stays one
     if only_failed:
         query = query.where(dumps.c.state == "failed")
     rows = []
