@@ -72,3 +72,15 @@ def test_with_a_token_a_failure_can_be_requeued_by_a_post_carrying_it(store_afte
     # (a requeue starts the dump's attempts afresh: they count claims towards INGEST_MAX_ATTEMPTS)
     again = store.dump(failure["id"])
     assert again["attempts"] == 1 and again["finished_at"] > failure["updated_at"]
+
+
+def test_the_stories_gauge_follows_the_store(store_after_run):
+    settings, store = store_after_run
+    body = client(settings, store).get("/metrics").get_data(as_text=True)
+    from tasks.store import ops
+    with store.engine.connect() as conn:
+        stories = ops.stories_count(conn)
+    if stories is None:   # a store from before stories: no gauge rather than a false 0
+        assert "ingest_stories" not in body
+    else:
+        assert re.search(rf"^ingest_stories {float(stories)}$", body, re.M)
