@@ -51,8 +51,9 @@ def create_app(settings: Settings, store: Store) -> Flask:
 
     @app.get("/")
     def status_page():
+        refresh = request.args.get("refresh", REFRESH_SECONDS, type=int)   # ?refresh=0: hold still
         return render_template("status.html", **_page(settings, store),
-                               refresh=REFRESH_SECONDS, requeue_enabled=bool(settings.web_token),
+                               refresh=min(max(refresh, 0), 3600), requeue_enabled=bool(settings.web_token),
                                message=request.args.get("message", ""))
 
     @app.post("/requeue")

@@ -65,9 +65,13 @@ def test_the_status_page_shows_the_seed_articles_and_the_counts(tmp_path, seeds_
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz")
         driver = browser()
-        driver.get(f"http://127.0.0.1:{port}/")
         from selenium.webdriver.common.by import By
+        driver.get(f"http://127.0.0.1:{port}/")
         assert driver.title == "ingest status"
+        assert driver.find_element(By.CSS_SELECTOR, 'meta[http-equiv="refresh"]').get_attribute("content") == "10"
+        # the same page held still, so that its elements are not replaced while they are read
+        driver.get(f"http://127.0.0.1:{port}/?refresh=0")
+        assert not driver.find_elements(By.CSS_SELECTOR, 'meta[http-equiv="refresh"]')
         rows = driver.find_elements(By.CSS_SELECTOR, "#articles tr.article")
         assert len(rows) == 5
         shown = {r.get_attribute("data-id"): r.find_element(By.CSS_SELECTOR, "td.title").text for r in rows}
