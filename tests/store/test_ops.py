@@ -17,7 +17,8 @@ def store_with(tmp_path, reasons: list[str], queued: int = 1) -> Store:
         path.write_text(f"dump {i}")
         reg = store.register(path, 1_000_000, "test")
         if reason:
-            store.fail(reg.dump_id, reason)
+            lease = store.claim(reg.dump_id)
+            assert store.fail(reg.dump_id, reason, lease.token)
     return store
 
 
