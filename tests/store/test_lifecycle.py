@@ -5,20 +5,11 @@ import pytest
 from tasks.errors import LeaseLost
 from tasks.policy import Policy
 from tasks.stages import dedup
-from tasks.store import Store
 from tasks.store.lifecycle import Lease, Refused, brief
 from tests.store.test_store import OTHER, WIRE, draft
 
 LIVE = Policy(max_attempts=3, lease_seconds=3600, reap_interval=1)
 DEAD = Policy(max_attempts=3, lease_seconds=-1, reap_interval=1, resend_grace=-1)   # every lease expired
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    s = Store(url)
-    yield s
-    s.close()
 
 
 def queued(store, tmp_path, name="a.txt", text=WIRE) -> str:

@@ -1,5 +1,4 @@
 """The store on SQLite and on the real PostgreSQL: registration by content, states, dedup writes."""
-from functools import partial
 
 import pytest
 
@@ -15,14 +14,6 @@ WIRE = ("Russian Foreign Minister Sergei Lavrov on Saturday met with North Korea
         "high-profile trips by top Moscow officials as both countries deepen military and political ties.")
 OTHER = ("The central bank raised interest rates by a quarter point on Wednesday, citing inflation that has "
          "stayed above its target for two years, and signalled that more increases may follow this autumn.")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path}/s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    s = Store(url)
-    yield s
-    s.close()
 
 
 def draft(text: str, index: int = 0) -> Draft:

@@ -1,7 +1,6 @@
 """Stories in the store, on SQLite and the real PostgreSQL: online assignment, duplicates and
 rewrites going with their original, and no split story when two workers race."""
 import threading
-from functools import partial
 
 import pytest
 
