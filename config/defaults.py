@@ -10,7 +10,7 @@ VISIBILITY_TIMEOUT = 3600           # Redis re-delivers an unacked task after th
 SETTLE_SECONDS = 5.0                # the watcher takes a closed file once its size is stable this long
 RESCAN_SECONDS = 30.0               # the watcher rescans the inbox and re-sends stranded dumps this often
 RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
-NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup.py)
+NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup/sketch.py)
 MAX_ATTEMPTS = 3                    # a dump whose worker crashed this many times ends failed
 REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
 

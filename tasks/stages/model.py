@@ -48,6 +48,19 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Overlap:
+    """How much two texts share, estimated from their fingerprints (tasks/stages/dedup/sketch.py)."""
+    new_in_old: float    # share of the new text's 5-grams found in the stored one
+    old_in_new: float    # share of the stored text's 5-grams found in the new one
+    jaccard: float
+
+    @property
+    def containment(self) -> float:
+        """The share of the shorter text found in the longer one."""
+        return max(self.new_in_old, self.old_in_new)
+
+
+@dataclass(frozen=True)
 class Verdict:
     duplicate_of: str | None
     kind: str            # "original", "exact" or "near"

@@ -71,7 +71,7 @@ articles = Table(
     sqlite_autoincrement=True,   # seq is never reused, even after the newest article is deleted
 )
 
-# Inverted index of each article's sampled 5-gram hashes (see tasks/stages/dedup.py).
+# Inverted index of each article's sampled 5-gram hashes (see tasks/stages/dedup/sketch.py).
 shingles = Table(
     "shingles", metadata,
     Column("hash", BigInteger, primary_key=True),

@@ -8,7 +8,7 @@ Unlike a MinHash bottom-k sketch, a mod-m sample estimates containment as well a
 for texts A and B, |sample(A) & sample(B)| / min(|sample(A)|, |sample(B)|) estimates the
 share of the shorter text found in the longer one. The store keeps an inverted index of the
 samples; it returns the stored articles that share hashes with a new one (`Match`), and
-`decide()` below turns them into a verdict.
+`decide()` (verdict.py) turns them into a verdict.
 
 Why containment: 001 is 000's wire story with paragraphs added and trimmed; their 5-gram
 Jaccard is only ~0.4, but ~0.6 of 000 stands in 001. Containment alone is not enough: a
@@ -23,11 +23,10 @@ import hashlib
 import re
 import unicodedata
 
-from tasks.stages.model import Fingerprint, Match, Verdict
+from tasks.stages.model import Fingerprint, Match, Overlap
 
 SHINGLE = 5
 SAMPLE_MODULUS = 4
-MIN_SHARED = 3   # fewer shared sampled 5-grams than this is never a near duplicate
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -51,28 +50,9 @@ def fingerprint(text: str) -> Fingerprint:
     return Fingerprint(exact=exact, sample=sample)
 
 
-def similarity(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
-    """(containment of the smaller in the larger, Jaccard) from sample sizes."""
-    if not shared or not size_a or not size_b:
-        return 0.0, 0.0
-    return shared / min(size_a, size_b), shared / (size_a + size_b - shared)
-
-
-def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
-           threshold: float = 1.0) -> Verdict:
-    """The verdict for a new text, given an exact match's id and the near-match candidates.
-
-    A candidate is a near duplicate when containment (the share of the shorter text that
-    stands in the longer) plus Jaccard (the overlap as a whole) reaches `threshold`; the
-    best-scoring candidate wins.
-    """
-    if exact_match:
-        return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
-    best: Verdict | None = None
-    for m in matches:
-        if m.shared < MIN_SHARED:
-            continue
-        c, j = similarity(m.shared, len(fp.sample), m.size)
-        if c + j >= threshold and (best is None or c + j > best.containment + best.jaccard):
-            best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
-    return best or Verdict(duplicate_of=None, kind="original")
+def overlap(fp: Fingerprint, match: Match) -> Overlap:
+    """Both containments and Jaccard of a new text and a stored candidate, from sample sizes."""
+    shared, size_new, size_old = match.shared, len(fp.sample), match.size
+    if not shared or not size_new or not size_old:
+        return Overlap(0.0, 0.0, 0.0)
+    return Overlap(shared / size_new, shared / size_old, shared / (size_new + size_old - shared))
