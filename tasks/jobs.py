@@ -51,6 +51,8 @@ def _check_store(**_):
     except StoreError as exc:
         print(f"Error: {exc}", file=sys.stderr, flush=True)   # the CLI's one-line format
         raise SystemExit(2) from None
+    from tasks.warmup import warm_up
+    log.info("stages warmed up in %.2f s (before the pool forks)", warm_up())
 
 
 @worker_process_init.connect
@@ -63,6 +65,13 @@ def _fresh_process(**_):
         PipelineTask._pipeline = Pipeline.from_settings(load())
     except Exception:
         log.warning("could not open the store at process start; the first task retries", exc_info=True)
+        return
+    try:   # the topic model and the story term weights, outside any task's time limit too
+        PipelineTask._pipeline.classifier()
+        PipelineTask._pipeline.story_rules()
+    except Exception:
+        log.warning("could not load the topic model at process start; each dump will fail with "
+                    "the reason until it is fixed", exc_info=True)
 
 
 def _die_on_cold_shutdown() -> None:

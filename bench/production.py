@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Production throughput: the Procfile's `worker` command on a Redis of its own and a fresh
+PostgreSQL schema, fed text dumps from ../shared/bench/data/corpus_10000.jsonl.gz through
+`ingest run FOLDER` (which enqueues them and waits until each is done).
+
+    python bench/production.py                 # 2,000 dumps: 1 worker, 2 workers, in-process
+    python bench/production.py --dumps 10000 --rss
+
+Prints docs/s with 1 worker and with 2 workers (each worker a Procfile `worker` with
+INGEST_CONCURRENCY=1, so 2 workers use both cores), their ratio, the queue overhead (the same
+dumps processed in one process with no broker, INGEST_EMBEDDED_PROCESSES=1, against 1 worker),
+and with --rss each worker's resident memory (main process and pool) after the run.
+Needs redis-server on PATH and the local PostgreSQL (INGEST_TEST_PG_URL).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.faultkit import BIN, Deployment, PgSchema   # noqa: E402
+
+# The shared benchmark folder: beside the checkout (/work/main -> /work/shared) or two levels up (a worktree).
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "bench").is_dir()), ROOT.parent / "shared")
+CORPUS = SHARED / "bench" / "data" / "corpus_10000.jsonl.gz"
+
+
+def write_dumps(folder: Path, n: int, corpus: Path = CORPUS) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(corpus, "rt", encoding="utf8") as lines:
+        for k, line in zip(range(n), lines):
+            (folder / f"{k:05d}.txt").write_text(json.loads(line)["text"], encoding="utf8")
+    return len(list(folder.iterdir()))
+
+
+def rss_mb(group_leader: int) -> float:
+    """Resident memory of every process in a process group, in MB."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group_leader:   # pgrp
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")   # rss in pages
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e6
+
+
+def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list[float]]:
+    work = Path(tempfile.mkdtemp(prefix=f"prod{n_workers}-"))
+    d = Deployment.up(work, n_workers=n_workers, INGEST_CONCURRENCY="1", INGEST_RUN_TIMEOUT="3600")
+    try:
+        started = time.perf_counter()
+        run = d.ingest("run", str(dumps), timeout=3600)
+        seconds = time.perf_counter() - started
+        assert run.returncode == 0, run.stdout + run.stderr
+        memory = [rss_mb(w.proc.pid) for w in d.workers] if rss else []
+        return seconds, memory
+    finally:
+        d.down()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def in_process(dumps: Path) -> float:
+    pg = PgSchema()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_")}
+    env.update({"INGEST_STORE_URL": pg.url, "INGEST_EMBEDDED_PROCESSES": "1"})
+    try:
+        started = time.perf_counter()
+        run = subprocess.run([str(BIN / "ingest"), "run", str(dumps)], env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        assert run.returncode == 0, run.stdout + run.stderr
+        return seconds
+    finally:
+        pg.drop()
+
+
+def measure(n: int, rss: bool = False) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="prod-dumps-"))
+    try:
+        n = write_dumps(folder, n)
+        one, mem1 = through_workers(folder, 1, rss)
+        two, mem2 = through_workers(folder, 2, rss)
+        local = in_process(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"dumps": n, "one": n / one, "two": n / two, "scaling": one / two, "in_process": n / local,
+            "queue_overhead": one / local - 1, "rss_one": mem1, "rss_two": mem2}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dumps", type=int, default=2000)
+    ap.add_argument("--rss", action="store_true", help="also report each worker's RSS after the run")
+    a = ap.parse_args()
+    r = measure(a.dumps, a.rss)
+    print(f"production, {r['dumps']} text dumps (PostgreSQL, Redis, Procfile worker, concurrency 1 each)")
+    print(f"  1 worker     {r['one']:8.1f} docs/s")
+    print(f"  2 workers    {r['two']:8.1f} docs/s   ratio {r['scaling']:.2f} (target >= 1.7)")
+    print(f"  in process   {r['in_process']:8.1f} docs/s   queue overhead {r['queue_overhead']:+.1%} (target <= 10%)")
+    if a.rss:
+        print(f"  worker RSS after the run: 1 worker {r['rss_one']} MB; 2 workers {r['rss_two']} MB (target <= 300)")
+
+
+if __name__ == "__main__":
+    main()
