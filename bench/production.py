@@ -9,7 +9,8 @@ PostgreSQL schema, fed text dumps from ../shared/bench/data/corpus_10000.jsonl.g
 Prints docs/s with 1 worker and with 2 workers (each worker a Procfile `worker` with
 INGEST_CONCURRENCY=1, so 2 workers use both cores), their ratio, the queue overhead (the same
 dumps processed in one process with no broker, INGEST_EMBEDDED_PROCESSES=1, against 1 worker),
-and with --rss each worker's resident memory (main process and pool) after the run.
+and with --rss each worker's memory after the run: its largest process's RSS and the
+PSS of the whole worker (main process and pool, shared pages counted once).
 Needs redis-server on PATH and the local PostgreSQL (INGEST_TEST_PG_URL).
 """
 from __future__ import annotations
@@ -43,17 +44,21 @@ def write_dumps(folder: Path, n: int, corpus: Path = CORPUS) -> int:
     return len(list(folder.iterdir()))
 
 
-def rss_mb(group_leader: int) -> float:
-    """Resident memory of every process in a process group, in MB."""
-    total = 0
+def memory_mb(group_leader: int) -> dict:
+    """Memory of the processes of one process group (a worker's main process and its pool), in
+    MB: the largest process's RSS, and the group's total PSS (shared pages counted once)."""
+    rss, pss = [], 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == group_leader:   # pgrp
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")   # rss in pages
+            if int(fields[2]) != group_leader:   # pgrp
+                continue
+            rss.append(int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 1e6)
+            rollup = (stat.parent / "smaps_rollup").read_text()
+            pss += int(rollup.split("Pss:", 1)[1].split()[0]) / 1e3   # kB
         except (OSError, IndexError, ValueError):
             continue
-    return total / 1e6
+    return {"largest_rss": round(max(rss, default=0)), "total_pss": round(pss), "processes": len(rss)}
 
 
 def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list[float]]:
@@ -64,7 +69,7 @@ def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list
         run = d.ingest("run", str(dumps), timeout=3600)
         seconds = time.perf_counter() - started
         assert run.returncode == 0, run.stdout + run.stderr
-        memory = [rss_mb(w.proc.pid) for w in d.workers] if rss else []
+        memory = [memory_mb(w.proc.pid) for w in d.workers] if rss else []
         return seconds, memory
     finally:
         d.down()
@@ -109,7 +114,10 @@ def main() -> None:
     print(f"  2 workers    {r['two']:8.1f} docs/s   ratio {r['scaling']:.2f} (target >= 1.7)")
     print(f"  in process   {r['in_process']:8.1f} docs/s   queue overhead {r['queue_overhead']:+.1%} (target <= 10%)")
     if a.rss:
-        print(f"  worker RSS after the run: 1 worker {r['rss_one']} MB; 2 workers {r['rss_two']} MB (target <= 300)")
+        for label, workers in (("1 worker", r["rss_one"]), ("2 workers", r["rss_two"])):
+            for m in workers:
+                print(f"  {label}: largest process RSS {m['largest_rss']} MB, whole worker PSS {m['total_pss']} MB "
+                      f"({m['processes']} processes; target <= 300 MB)")
 
 
 if __name__ == "__main__":
