@@ -199,25 +199,26 @@ def prior(conn: Connection, article: StoryInput, rules: StoryRules) -> Prior:
 
 def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prior,
           duplicate_of: str | None) -> Placement:
-    """Under the story lock (taken here): a duplicate goes with its original; a rewrite with
-    what it rewords; any other article joins the best story (as of now) or starts one."""
+    """Under the story lock (taken here): the best story as of now, or a new one. A duplicate
+    prefers its original's story, a rewrite the story of what it rewords: kept when it fits
+    the article or when no other story does (see `choose`)."""
     lock(conn)
-    if duplicate_of is not None:
-        original = story_of(conn, duplicate_of)
-        return Placement(_load(conn, [original]).get(original) if original else None, None)
     changed = changed_since(conn, before.horizon)
-    rewrite = before.rewrite
-    late = rules.rewrite(article, _members(members(conn, list(changed), skip=before.compared)))
-    if late is not None and (rewrite is None or late.score > rewrite.score):
-        rewrite = late
-    if rewrite is not None:
-        target = story_of(conn, rewrite.article_id)
-        if target:
-            ref = changed.get(target) or _load(conn, [target]).get(target)
-            return Placement(ref, rewrite)
+    rewrite, prefer = None, None
+    if duplicate_of is not None:
+        prefer = story_of(conn, duplicate_of)
+    else:
+        rewrite = before.rewrite
+        late = rules.rewrite(article, _members(members(conn, list(changed), skip=before.compared)))
+        if late is not None and (rewrite is None or late.score > rewrite.score):
+            rewrite = late
+        if rewrite is not None:
+            prefer = story_of(conn, rewrite.article_id)
     refs = {**before.refs, **changed}
-    choice = rules.choose(article, {sid: ref.summary for sid, ref in refs.items()})
-    return Placement(refs[choice.story] if choice.story else None, rewrite)
+    if prefer is not None and prefer not in refs:
+        refs |= _load(conn, [prefer])
+    choice = rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer)
+    return Placement(refs.get(choice.story) if choice.story else None, rewrite)
 
 
 def record(conn: Connection, placement: Placement, article_id: str, seq: int, title: str | None,

@@ -78,3 +78,14 @@ def test_rules_read_an_article_once_for_both_decisions(idf):
     rules = StoryRules(idf, Weights())
     article = rules.read(*CRASH_A)
     assert article.features.title and article.signature and article.text == CRASH_A[1]
+
+
+def test_a_linked_story_is_kept_when_it_fits_or_when_nothing_else_does(idf):
+    crash, other = new_summary(features(*CRASH_A, idf)), new_summary(features(*CRASH_B, idf))
+    report = features(*CRASH_A2, idf)
+    # a link to a story that fits is followed even when it is not the only fit
+    assert choose(report, {"a": crash, "b": other}, prefer="a").story == "a"
+    # a link to a story that does not fit is followed when no other story fits
+    assert choose(report, {"b": other}, prefer="b").story == "b"
+    # and overridden by a story that fits
+    assert choose(report, {"a": crash, "b": other}, prefer="b").story == "a"

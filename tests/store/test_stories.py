@@ -112,3 +112,15 @@ def test_racing_workers_do_not_split_a_story(url, tmp_path):
     assert len(ids) == 1 and stores[0].story(ids.pop())["size"] == 2
     for s in stores:
         s.close()
+
+
+def test_a_copied_page_text_under_another_events_title_goes_with_its_title(store, tmp_path):
+    # given a crash story, and a rate-decision report whose page gave only its boilerplate line
+    crash = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    boiler = "Sign up for our newsletter and follow us for the latest updates from around the world as they unfold."
+    bank = ingest(store, tmp_path, "bank.txt", OTHER[0], boiler, OTHER[2])
+    # when another crash report arrives whose page gave the same line (an exact copy of its text)
+    late = ingest(store, tmp_path, "late.txt", CRASH[1][0], boiler, CRASH[1][2])
+    # then it is linked to the copy, but placed in the story its title tells
+    assert late["duplicate_of"] == bank["id"]
+    assert late["story_id"] == crash["story_id"] != bank["story_id"]

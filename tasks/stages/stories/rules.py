@@ -61,5 +61,5 @@ class StoryRules:
                     best = Rewrite(m.article_id, m.story_id, round(score, 4))
         return best
 
-    def choose(self, article: StoryInput, candidates: dict[str, Summary]) -> Choice:
-        return choose(article.features, candidates, self.weights)
+    def choose(self, article: StoryInput, candidates: dict[str, Summary], prefer: str | None = None) -> Choice:
+        return choose(article.features, candidates, self.weights, prefer)
