@@ -12,6 +12,7 @@ RESCAN_SECONDS = 30.0               # the watcher rescans the inbox and re-sends
 RUN_TIMEOUT = 0                     # `ingest run` waits forever for the workers when 0
 NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-grams (see tasks/stages/dedup/sketch.py)
 MAX_ATTEMPTS = 3                    # a dump whose worker crashed this many times ends failed
+EMBEDDED_PROCESSES = 0              # processes an embedded `ingest run` prepares dumps in; 0: one per CPU
 REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
 
 # Operations (metrics, health, logs)

@@ -33,6 +33,7 @@ class Settings:
     near_dup_threshold: float = defaults.NEAR_DUP_THRESHOLD
     max_attempts: int = defaults.MAX_ATTEMPTS
     reap_interval: float = defaults.REAP_INTERVAL
+    embedded_processes: int = defaults.EMBEDDED_PROCESSES
     pipeline_version: str = PIPELINE_VERSION
     # operations (see README "Operating it")
     log_format: str = defaults.LOG_FORMAT
@@ -45,6 +46,14 @@ class Settings:
     def embedded(self) -> bool:
         """True when no broker is configured: `ingest run` processes in-process."""
         return not self.broker_url
+
+    @property
+    def processes(self) -> int:
+        """How many processes an embedded run prepares dumps in (INGEST_EMBEDDED_PROCESSES;
+        0: one per CPU this process may use). 1: all in this process, no pool."""
+        if self.embedded_processes > 0:
+            return self.embedded_processes
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
     @property
     def model_path(self) -> Path:
@@ -103,6 +112,7 @@ def load(env: dict | None = None) -> Settings:
         near_dup_threshold=_number(env, "INGEST_NEAR_DUP_THRESHOLD", defaults.NEAR_DUP_THRESHOLD, float),
         max_attempts=_number(env, "INGEST_MAX_ATTEMPTS", defaults.MAX_ATTEMPTS),
         reap_interval=_number(env, "INGEST_REAP_INTERVAL", defaults.REAP_INTERVAL, float),
+        embedded_processes=_number(env, "INGEST_EMBEDDED_PROCESSES", defaults.EMBEDDED_PROCESSES),
         log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),
         web_token=env.get("INGEST_WEB_TOKEN", ""),
         heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),

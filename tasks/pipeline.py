@@ -22,7 +22,7 @@ from tasks.stages.stories import StoryRules
 from tasks.policy import Policy, new_token
 from tasks.store import Store
 from tasks.store.articles import Draft
-from tasks.store.lifecycle import Refused, brief
+from tasks.store.lifecycle import Lease, Refused, brief
 from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
@@ -99,33 +99,58 @@ class Pipeline:
         """Claim the dump (a lease, see tasks/policy.py), make its articles, store them. A dump
         finished or held by a live attempt is left alone ("skipped"). `token` resumes a lease
         this attempt took before (a task retried after a store outage)."""
-        watch = Stopwatch()
-        token = token or new_token()
+        return self.commit(self.prepare(dump_id, holder, token))
+
+    def prepare(self, dump_id: str, holder: str | None = None, token: str | None = None) -> "Prepared":
+        """The part of `process` before the store's exclusive section: claim the lease, read
+        the dump, run the pure stages. It writes nothing but the lease (and a re-classification's
+        topics, which need no dedup); `commit` stores the result."""
+        claimed = self.claim(dump_id, holder, token or new_token())
+        return claimed if isinstance(claimed, Prepared) else self.prepare_claimed(claimed)
+
+    def claim(self, dump_id: str, holder: str | None, token: str) -> "Lease | Prepared":
+        """Take the lease on the dump; when it is not taken, a Prepared holding the outcome."""
         lease = self.store.claim(dump_id, holder or f"local-{token}", token, self.policy)
         if isinstance(lease, Refused):
             state = "failed" if lease.failed_now else "skipped"
-            return Outcome(dump_id, state, error=lease.reason, stages=watch.rounded()).log()
+            return Prepared(dump_id, token, outcome=Outcome(dump_id, state, error=lease.reason))
+        return lease
+
+    def prepare_claimed(self, lease: Lease) -> "Prepared":
+        """Read the claimed dump and run the pure stages (a pool's child runs only this)."""
+        watch = Stopwatch()
+        dump_id, token = lease.dump_id, lease.token
         if lease.mode == "classify":
             stored = self.store.articles_of(dump_id)
             if stored:
-                return self._reclassify(lease, stored).log()
+                return Prepared(dump_id, token, outcome=self._reclassify(lease, stored))
         try:
             raw = self.store.raw(dump_id)
             drafts, warnings = self._drafts(raw, lease.source_file, watch)
         except (DumpError, ModelError, RecursionError) as exc:
             # the dump (or the topic model) is at fault, not us: a reason to act on, not "internal error"
             reason = str(exc) if isinstance(exc, IngestError) else TOO_DEEP
-            self.store.fail(dump_id, reason, token)
-            return Outcome(dump_id, "failed", error=brief(reason), stages=watch.rounded()).log()
+            return Prepared(dump_id, token, failure=reason, watch=watch)
+        return Prepared(dump_id, token, lease.source_file, drafts, warnings, watch=watch)
+
+    def commit(self, prepared: "Prepared") -> Outcome:
+        """Store what `prepare` made: dedup and save the drafts (the exclusive section), or
+        record the dump's failure; returns the outcome, logged."""
+        p, watch = prepared, prepared.watch
+        if p.outcome is not None:
+            return p.outcome.log()
+        if p.failure is not None:
+            self.store.fail(p.dump_id, p.failure, p.token)
+            return Outcome(p.dump_id, "failed", error=brief(p.failure), stages=watch.rounded()).log()
         decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
-            verdicts = self.store.save_articles(dump_id, lease.source_file, drafts, decide,
-                                                self.settings.pipeline_version, warnings, rules=self.story_rules(),
-                                                token=token)
-        return Outcome(dump_id, "done", articles=len(drafts),
+            verdicts = self.store.save_articles(p.dump_id, p.source_file, p.drafts, decide,
+                                                self.settings.pipeline_version, p.warnings, rules=self.story_rules(),
+                                                token=p.token)
+        return Outcome(p.dump_id, "done", articles=len(p.drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
-                       topics=tuple(d.topics[0].label for d in drafts if d.topics), stages=watch.rounded(),
-                       warnings=warnings).log()
+                       topics=tuple(d.topics[0].label for d in p.drafts if d.topics), stages=watch.rounded(),
+                       warnings=p.warnings).log()
 
     def _reclassify(self, lease, stored: list[dict]) -> Outcome:
         """`ingest requeue --classify`: new topics for the stored articles (a new topic model);
@@ -183,12 +208,44 @@ class Pipeline:
             self.fail_unexpected(dump_id, exc, token)
             return Outcome(dump_id, "failed", error=internal_reason(dump_id, exc))
 
+    def commit_in_process(self, prepared: "Prepared") -> Outcome:
+        """`commit` for the embedded pool's writer: a crash of ours fails that dump only."""
+        try:
+            return self.commit(prepared)
+        except Exception as exc:
+            log.exception("dump %s crashed the pipeline", prepared.dump_id)
+            self.fail_unexpected(prepared.dump_id, exc, prepared.token)
+            return Outcome(prepared.dump_id, "failed", error=internal_reason(prepared.dump_id, exc))
+
     def fail_unexpected(self, dump_id: str, exc: BaseException, token: str | None) -> None:
         """Record a crash of our own as the dump's reason, so `ingest status` shows it."""
+        self.fail_reason(dump_id, internal_reason(dump_id, exc), token)
+
+    def fail_reason(self, dump_id: str, reason: str, token: str | None) -> None:
         try:
-            self.store.fail(dump_id, internal_reason(dump_id, exc), token)
+            self.store.fail(dump_id, reason, token)
         except Exception:  # the store itself is down: the lease expires and the reaper re-sends it
             log.exception("could not record the failure of dump %s", dump_id)
+
+
+@dataclass
+class Prepared:
+    """What `prepare` hands to `commit` (pickled from a pool's child to its writer): the drafts
+    of a claimed dump, or the reason it failed, or an outcome already final (not claimed, or
+    re-classified)."""
+    dump_id: str
+    token: str
+    source_file: str = ""
+    drafts: list[Draft] = field(default_factory=list)
+    warnings: str | None = None
+    failure: str | None = None
+    outcome: Outcome | None = None
+    watch: Stopwatch = field(default_factory=Stopwatch)
+
+    @classmethod
+    def crashed(cls, dump_id: str, token: str, exc: BaseException) -> "Prepared":
+        """A crash of ours while preparing: committed as the dump's failure."""
+        return cls(dump_id, token, failure=internal_reason(dump_id, exc))
 
 
 def internal_reason(dump_id: str, exc: BaseException) -> str:

@@ -1,7 +1,7 @@
 """`ingest run`: register every dump in some folders, get each processed, report.
 
-Embedded (no INGEST_BROKER_URL): the dumps are processed here, in this process, by the same
-Pipeline the workers run. With a broker: they are sent to the queue, and this waits, polling
+Embedded (no INGEST_BROKER_URL): the dumps are processed here, by the same Pipeline the
+workers run: prepared in a pool of child processes (one per CPU) and committed by this one. With a broker: they are sent to the queue, and this waits, polling
 the store, until each is done or failed.
 """
 from __future__ import annotations
@@ -112,13 +112,22 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
 
 
 def _process_here(settings: Settings, store: Store, todo: list[str], console: Console) -> None:
+    """Process the dumps in this process, or, with INGEST_EMBEDDED_PROCESSES > 1 (default: one
+    per CPU), prepare them in a pool of child processes and commit them here (workers/pool.py)."""
     from tasks.pipeline import Pipeline   # the stages' imports take seconds: only when there is work
     pipeline = Pipeline(settings, store)
-    with _progress(console) as progress:
-        task = progress.add_task("ingesting", total=len(todo))
-        for dump_id in todo:
-            pipeline.process_in_process(dump_id)
-            progress.advance(task)
+    processes = min(settings.processes, len(todo))
+    if processes <= 1:
+        with _progress(console) as progress:
+            task = progress.add_task("ingesting", total=len(todo))
+            for dump_id in todo:
+                pipeline.process_in_process(dump_id)
+                progress.advance(task)
+        return
+    from workers.pool import Pool
+    with Pool(pipeline, processes) as pool, _progress(console) as progress:   # children first: no thread yet
+        task = progress.add_task(f"ingesting ({processes} processes)", total=len(todo))
+        pool.run(todo, lambda _: progress.advance(task))
 
 
 def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], held: list[str], console: Console) -> int:

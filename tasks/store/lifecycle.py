@@ -125,6 +125,15 @@ def fail(conn: Connection, dump_id: str, token: str | None, reason: str) -> bool
     return done.rowcount == 1
 
 
+def release(conn: Connection, dump_id: str, token: str) -> bool:
+    """processing -> queued, by the lease holder that stops before it could finish (Ctrl-C of
+    an embedded run): the dump waits for the next run, and the attempt does not count."""
+    done = conn.execute(update(dumps).where(_held(dump_id, token)).values(
+        state="queued", lease=None, holder=None, claimed_at=None, attempts=dumps.c.attempts - 1,
+        updated_at=now()))
+    return done.rowcount == 1
+
+
 @dataclass(frozen=True)
 class Requeued:
     ids: list[str]             # now queued, to be sent

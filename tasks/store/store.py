@@ -96,6 +96,10 @@ class Store:
                 return lifecycle.fail(conn, dump_id, token, reason)
         return retrying(once, self.safe_url)
 
+    def release(self, dump_id: str, token: str) -> bool:
+        """Give back a lease this process took but will not finish: the dump is queued again."""
+        return self._write(lifecycle.release, dump_id, token)
+
     def requeue(self, ids: list[str] | None = None, only_failed: bool = False, policy: Policy | None = None,
                 mode: str | None = None) -> lifecycle.Requeued:
         """Queue dumps again (not those a live attempt holds); they still have to be sent."""

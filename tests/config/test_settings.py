@@ -22,3 +22,16 @@ def test_variables_override_defaults():
 def test_a_malformed_number_says_which_variable():
     with pytest.raises(ConfigError, match="INGEST_MAX_DUMP_BYTES"):
         load({"INGEST_MAX_DUMP_BYTES": "lots"})
+
+
+def test_embedded_processes_default_to_one_per_cpu_and_can_be_set():
+    import os
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert load({}).processes == cpus
+    assert load({"INGEST_EMBEDDED_PROCESSES": "1"}).processes == 1
+    assert load({"INGEST_EMBEDDED_PROCESSES": "3"}).processes == 3
+
+
+def test_negative_embedded_processes_are_refused():
+    with pytest.raises(ConfigError, match="INGEST_EMBEDDED_PROCESSES=-1"):
+        load({"INGEST_EMBEDDED_PROCESSES": "-1"})

@@ -1,0 +1,237 @@
+"""The embedded process pool: child processes prepare dumps, this process alone commits them.
+
+`ingest run` without a broker uses both cores this way. Each child claims a dump (its lease),
+reads it and runs the pure stages (`Pipeline.prepare`); it is sent a dump id and a lease
+token, and sends back the dump's small drafts. The parent is the one writer: it dedups and
+saves each dump's drafts (`Pipeline.commit`) as they come back, in order of completion, so
+dedup still sees every article committed before.
+
+Nothing is lost:
+- a child that dies (killed, out of memory, a crash in C code) ends the dump it held
+  `failed`, with the reason, and a new child takes its place;
+- a child that holds one dump longer than INGEST_TASK_TIME_LIMIT is killed, likewise;
+- Ctrl-C stops the children at once and puts the dumps they held back to `queued`.
+
+Children are forked from this process when it runs no other thread (they share its loaded
+models), else started by a fork server; either way each opens its own store connections.
+The messages are pickles between our own processes, never data read from files.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing import get_context
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Iterable
+
+from tasks.pipeline import Outcome, Pipeline, Prepared
+from tasks.policy import new_token
+from tasks.store.lifecycle import Lease
+
+log = logging.getLogger(__name__)
+STOP_SECONDS = 5.0       # a child asked to stop gets this long before it is killed
+
+
+@dataclass
+class _Slot:
+    """One child, and the dump it holds."""
+    process: object
+    conn: Connection
+    job: tuple[int, str, str, float] | None = None   # (order, dump id, lease token, sent at)
+
+
+class Pool:
+    """`with Pool(pipeline, 2) as pool: pool.run(ids, on_outcome)`."""
+
+    def __init__(self, pipeline: Pipeline, processes: int):
+        self.pipeline = pipeline
+        self.processes = max(1, processes)
+        self.window = 4 * self.processes
+        self.slots: list[_Slot] = []
+        self._ready: dict[int, Prepared] = {}
+        self._next = 0
+
+    def __enter__(self) -> "Pool":
+        self.pipeline.classifier(), self.pipeline.story_rules()   # loaded once, shared by forked children
+        self.slots = [self._start() for _ in range(self.processes)]
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.close(interrupted=kind is not None)
+
+    def run(self, dump_ids: Iterable[str], on_outcome: Callable[[Outcome], None]) -> None:
+        """Prepare every dump in the children; commit them here, in the order given (a dump
+        that finishes early waits for those before it, so the earlier file stays the original
+        of a duplicate pair whatever the timing)."""
+        todo = deque(enumerate(dump_ids))
+        self._ready, self._next = {}, 0
+        while True:
+            self._feed(todo)
+            while self._next in self._ready:
+                on_outcome(self.pipeline.commit_in_process(self._ready.pop(self._next)))
+                self._next += 1
+            busy = [s for s in self.slots if s.job]
+            if not busy:
+                if todo or self._ready:
+                    continue
+                return
+            ready = set(wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
+                             timeout=self._next_deadline(busy)))
+            for slot in busy:
+                seq = slot.job[0]
+                if slot.conn in ready or slot.process.sentinel in ready:
+                    self._ready[seq] = self._collect(slot)
+                elif self._overdue(slot):
+                    self._ready[seq] = self._kill_overdue(slot)
+
+    def close(self, interrupted: bool = False) -> None:
+        """Stop every child; the dumps claimed but not committed (only on an interruption) go
+        back to `queued`."""
+        for slot in self.slots:
+            if interrupted:
+                slot.process.terminate()
+            else:
+                try:
+                    slot.conn.send(None)
+                except OSError:
+                    pass
+        held = [(s.job[1], s.job[2]) for s in self.slots if s.job]
+        held += [(p.dump_id, p.token) for p in self._ready.values()]
+        for slot in self.slots:
+            slot.process.join(STOP_SECONDS)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join()
+            slot.conn.close()
+        for dump_id, token in held:
+            self._release(dump_id, token)
+        self.slots, self._ready = [], {}
+
+    def _feed(self, todo: deque) -> None:
+        """Claim the next dumps here (this process is the store's one writer) and give each
+        idle child one, keeping at most `window` dumps ahead of the next one to commit (the
+        drafts waiting for it are held in memory). A dump not claimed is an outcome at once."""
+        for slot in self.slots:
+            while slot.job is None and todo and todo[0][0] - self._next < self.window:
+                seq, dump_id = todo.popleft()
+                token = new_token()
+                try:
+                    claimed = self.pipeline.claim(dump_id, None, token)
+                except Exception as exc:
+                    log.exception("dump %s: could not claim it", dump_id)
+                    claimed = Prepared.crashed(dump_id, token, exc)
+                if isinstance(claimed, Prepared):
+                    self._ready[seq] = claimed
+                else:
+                    self._send(slot, seq, claimed)
+
+    # one child
+    def _start(self) -> _Slot:
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        ctx = get_context(method)
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["tasks.pipeline"])
+        ours, theirs = ctx.Pipe()
+        inherited = self.pipeline if method == "fork" else None
+        others = [s.conn for s in self.slots] + [ours] if method == "fork" else []
+        process = ctx.Process(target=_serve, name="ingest-prepare", daemon=True,
+                              args=(theirs, self.pipeline.settings, self.pipeline.store.url, inherited, others))
+        process.start()
+        theirs.close()
+        return _Slot(process, ours)
+
+    def _send(self, slot: _Slot, seq: int, lease: Lease) -> None:
+        if not slot.process.is_alive():
+            self._replace(slot)
+        slot.job = (seq, lease.dump_id, lease.token, time.monotonic())
+        try:
+            slot.conn.send(lease)
+        except OSError:       # it died since: its sentinel is ready, and the dump fails with the reason
+            pass
+
+    def _collect(self, slot: _Slot) -> Prepared:
+        try:
+            prepared = slot.conn.recv() if slot.conn.poll() else None
+        except (EOFError, OSError):
+            prepared = None
+        if prepared is None:
+            return self._died(slot)
+        slot.job = None
+        return prepared
+
+    def _died(self, slot: _Slot) -> Prepared:
+        _, dump_id, token, _ = slot.job
+        slot.process.join(STOP_SECONDS)
+        code = slot.process.exitcode
+        how = f"killed by signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+        self._replace(slot)
+        return self._failed(dump_id, token, f"the process preparing it died ({how}): out of memory, or a crash "
+                                            f"in a library's C code; `ingest requeue {dump_id}` tries again")
+
+    def _overdue(self, slot: _Slot) -> bool:
+        return time.monotonic() - slot.job[3] > self.pipeline.settings.task_time_limit
+
+    def _next_deadline(self, busy: list[_Slot]) -> float:
+        limit = self.pipeline.settings.task_time_limit
+        return max(0.0, min(s.job[3] + limit - time.monotonic() for s in busy)) + 0.05
+
+    def _kill_overdue(self, slot: _Slot) -> Prepared:
+        _, dump_id, token, _ = slot.job
+        slot.process.kill()
+        slot.process.join()
+        self._replace(slot)
+        limit = self.pipeline.settings.task_time_limit
+        return self._failed(dump_id, token, f"processing took longer than INGEST_TASK_TIME_LIMIT={limit} s: "
+                                          f"raise it, then `ingest requeue {dump_id}`")
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.conn.close()
+        fresh = self._start()
+        slot.process, slot.conn, slot.job = fresh.process, fresh.conn, None
+
+    @staticmethod
+    def _failed(dump_id: str, token: str, reason: str) -> Prepared:
+        """The dump's child is gone: it fails with the reason, when its turn to commit comes."""
+        log.error("dump %s: %s", dump_id, reason)
+        return Prepared(dump_id, token, failure=reason)
+
+    def _release(self, dump_id: str, token: str) -> None:
+        try:
+            self.pipeline.store.release(dump_id, token)
+        except Exception:   # the store is down: the lease expires and the next run takes it back
+            log.exception("could not put dump %s back in the queue", dump_id)
+
+
+def _serve(conn: Connection, settings, store_url: str, inherited: Pipeline | None, others: list) -> None:
+    """A child: prepare each dump id it is sent, until it is sent None or its parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle
+    for end in others:                               # the parent's ends: EOF here once it is gone
+        end.close()
+    pipeline = inherited or _fresh_pipeline(settings, store_url)
+    if inherited is not None:
+        pipeline.store.engine.dispose(close=False)   # never use the parent's connections
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(_prepare(pipeline, job))
+
+
+def _fresh_pipeline(settings, store_url: str) -> Pipeline:
+    from tasks.store import Store
+    return Pipeline(settings, Store(store_url, check_schema=False))
+
+
+def _prepare(pipeline: Pipeline, lease: Lease) -> Prepared:
+    try:
+        return pipeline.prepare_claimed(lease)
+    except Exception as exc:
+        log.exception("dump %s crashed the pipeline", lease.dump_id)
+        return Prepared.crashed(lease.dump_id, lease.token, exc)
