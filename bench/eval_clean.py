@@ -11,6 +11,7 @@ minus the rest of the pipeline. A dump that raises counts as empty text, as in t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -27,6 +28,11 @@ from tasks.errors import DumpError  # noqa: E402
 from tasks.stages.clean import clean  # noqa: E402
 
 DEFAULT_DATA = BENCH / "data" / "extraction-dev"
+
+
+def held_out(key: str) -> bool:
+    """The held-out slice (never tuned on): pages whose file name's sha256 starts with a byte % 4 == 0."""
+    return hashlib.sha256(f"{key}.html.gz".encode()).digest()[0] % 4 == 0
 
 
 def load_dumps(data: Path, form: str) -> list[tuple[str, str, str]]:
@@ -60,7 +66,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--as", dest="form", choices=["html", "text", "both"], default="both")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--worst", type=int, default=0, help="list the N pages with the lowest F1")
+    ap.add_argument("--worst", type=int, default=0, help="list the N tune-slice pages with the lowest F1")
     a = ap.parse_args()
     for form in (["html", "text"] if a.form == "both" else [a.form]):
         dumps = load_dumps(a.data, form)
@@ -70,8 +76,12 @@ def main() -> None:
         print(f"{a.data.name} as {form}: {len(pairs)} docs, {empty} without an article, "
               f"{len(pairs) / seconds:.1f} docs/s in clean()")
         print(f"P={P:.3f} R={R:.3f} F1={F1:.3f}")
-        if a.worst:
-            scored = sorted((text_prf([pair])[2], key) for (key, _, _), pair in zip(dumps, pairs))
+        for name, held in (("tune", False), ("held", True)):
+            part = [pair for (key, _, _), pair in zip(dumps, pairs) if held_out(key) == held]
+            p, r, f1 = text_prf(part)
+            print(f"  {name} slice ({len(part)} docs): P={p:.3f} R={r:.3f} F1={f1:.3f}")
+        if a.worst:   # the tune slice only: the held-out pages' errors are never looked at
+            scored = sorted((text_prf([pair])[2], key) for (key, _, _), pair in zip(dumps, pairs) if not held_out(key))
             for f1, key in scored[:a.worst]:
                 p, r, _ = text_prf([pairs[[d[0] for d in dumps].index(key)]])
                 print(f"  {f1:.3f} P={p:.3f} R={r:.3f} {key}")
