@@ -2,7 +2,7 @@
 dev pages used are examples the general rules must catch; news prose must pass."""
 import pytest
 
-from tasks.stages.clean.boilerplate import cues, is_boilerplate, is_end_marker
+from tasks.stages.clean.boilerplate import cues, is_boilerplate, is_end_marker, is_link_box
 
 # Furniture seen on the seed sites and on single pages of the extraction benchmark.
 SITE_FURNITURE = [
@@ -24,7 +24,18 @@ SITE_FURNITURE = [
     "Später erinnern",
 ]
 # Furniture that opens the after-article part of a page.
-SITE_END_MARKERS = ["Feed for comments", "A message from The Daily:", "Most read", "12 comments"]
+SITE_END_MARKERS = ["Feed for comments", "A message from The Daily:", "12 comments"]
+# Boxes of links to other stories: sites render them beside (or inside) the article, so they
+# end it only when less prose follows (see test_clean_text).
+SITE_LINK_BOXES = ["Most read", "Most Popular", "Trending Now", "Related articles", "You may also like"]
+# Consent banners: prose-long, so only a rule about their kind catches them.
+COOKIE_NOTICES = [
+    "This website uses cookies to improve your experience. We'll assume you're ok with this, but you can opt-out if you wish.",
+    "Necessary cookies are absolutely essential for the website to function properly. This category only includes "
+    "cookies that ensures basic functionalities and security features of the website.",
+    "Diese Website verwendet Cookies, um Ihnen ein besseres Nutzererlebnis zu bieten.",
+    "Ce site utilise des cookies pour vous offrir une meilleure expérience de navigation.",
+]
 PROSE = [
     "The minister said your support is needed, and thanked members for joining the talks.",
     "Do you support the plan?",
@@ -42,6 +53,21 @@ def test_site_furniture_is_caught_by_a_general_rule(line):
 @pytest.mark.parametrize("line", SITE_END_MARKERS)
 def test_the_furniture_after_an_article_is_an_end_marker(line):
     assert is_end_marker(line) or is_boilerplate(line)
+
+
+@pytest.mark.parametrize("line", SITE_LINK_BOXES)
+def test_a_most_read_or_related_box_heading_is_a_link_box(line):
+    assert is_link_box(line)
+
+
+@pytest.mark.parametrize("line", COOKIE_NOTICES)
+def test_a_cookie_notice_is_boilerplate_whatever_its_length(line):
+    assert is_boilerplate(line)
+
+
+def test_news_about_cookies_is_kept():
+    assert not is_boilerplate("Regulators said advertisers would have to stop tracking people with third-party cookies "
+                              "by the end of next year, a change the industry has resisted.")
 
 
 @pytest.mark.parametrize("line", PROSE)

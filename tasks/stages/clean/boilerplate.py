@@ -74,6 +74,26 @@ def is_call_to_action(lower: str, words: int) -> bool:
     return len(named) >= 2 or (bool(matched & _STRONG) and len(matched) >= 2)
 
 
+# A cookie notice of any length up to MAX_NOTICE_WORDS: cookies and the site speaking of itself
+# ("This website uses cookies …", "Ce site utilise des cookies"), or cookies named twice beside
+# the website ("Necessary cookies are essential for the website … only includes cookies that …").
+MAX_NOTICE_WORDS = 90
+_COOKIE = re.compile(r"\bcookies?\b|\bкуки\b")
+_SITE_ITSELF = re.compile(
+    r"\b(this|our) (web ?)?site\b|\bwe use\b|\buses? cookies|\b(diese|unsere) (web)?seite\b|\bdiese website\b"
+    r"|\b(ce|notre) site\b|\b(este|nuestro) sitio\b|\b(este|nosso) site\b|\b(questo|nostro) sito\b"
+    r"|\b(deze|onze) (web)?site\b|\b(наш|этот) сайт")
+_WEBSITE = re.compile(r"web ?site|webseite|\bsite\b|sitio|\bsito\b|сайт")
+
+
+def is_cookie_notice(lower: str, words: int) -> bool:
+    """A consent banner's text: cookies, and the site speaking of itself or named beside them twice."""
+    if words > MAX_NOTICE_WORDS:
+        return False
+    mentions = len(_COOKIE.findall(lower))
+    return mentions > 0 and (_SITE_ITSELF.search(lower) is not None or (mentions > 1 and _WEBSITE.search(lower) is not None))
+
+
 # (trigger words, regex on the lower-cased line). The regex runs only if a trigger is a word of the line.
 _RULES: list[tuple[str, str]] = [
     # sign-up, login, subscription
@@ -143,7 +163,6 @@ _PROMO = re.compile(
 
 _END_MARKERS = [
     r"a message from\b", r"dear readers?,?", r"support (the|our|us)\b.*", r"(please )?(donate|make a donation)\b",
-    r"most (popular|read|viewed)\b", r"(trending|popular) (now|stories|articles)",
     r"(leave|post|add) a (comment|reply)|comments?( \(\d+\))?$|\d+ (comments?|responses?|replies)\b",
     r"(top rated|view all|show|load|read) comments|comments are closed|join the (discussion|conversation)",
     r"\d* ?responses? to\b|(\w+ ){1,3}comments?$",
@@ -151,7 +170,8 @@ _END_MARKERS = [
 ]
 # Headings of boxes of links to other stories: inside articles too, so an end only if little prose follows.
 _LINK_BOX = re.compile(
-    r"^(related (articles?|stories|posts|news|coverage|content|tags?)\b|(you )?(may|might) also (like|be interested)"
+    r"^(most (popular|read|viewed|shared)\b|(trending|popular) (now|stories|articles|news)"
+    r"|related (articles?|stories|posts|news|coverage|content|tags?)\b|(you )?(may|might) also (like|be interested)"
     r"|recommended( for you| stories| articles)?|more (from|on|stories|news)\b|tags?:"
     r"|(ähnliche|weitere) (artikel|themen|beiträge)|articles similaires|noticias relacionadas|articoli correlati"
     r"|notícias relacionadas|gerelateerde artikelen|похожие (статьи|материалы)"
@@ -207,6 +227,8 @@ def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
                 if regex.search(lower):
                     return True
     if is_call_to_action(lower, len(words)):
+        return True
+    if ("cookie" in lower or "куки" in lower) and is_cookie_notice(lower, len(words)):
         return True
     if _ANY_HINT.search(lower) is None:
         return False

@@ -6,8 +6,9 @@ glued back into sentences, with their features and lexicon cues), then:
 1. `score`: prose scores its length, furniture a penalty, a sentence without its full stop
    (a list item) nothing;
 2. the article is the best-scoring contiguous run of segments (maximum subarray), cut at the
-   first end marker (a donation appeal, "Most read", a comment count) after its first prose
-   segment, or at a link box ("Related articles") after which less prose follows;
+   first end marker (a donation appeal, a comment count, the copyright line) after its first
+   prose segment, or at a link box ("Related articles", "Most read") after which less prose
+   follows;
 3. a standfirst (summary paragraph) separated from the body by a byline block is skipped;
 4. the title is the heading-like line just before the article (preferring one the page repeats).
 """
