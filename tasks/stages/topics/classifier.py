@@ -26,7 +26,8 @@ from pathlib import Path
 from tasks.stages.model import TOPIC_LABELS, Topic
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.stages.topics.lexicon import Lexicon, load_lexicon
-from tasks.stages.topics.text import stem, words
+from tasks.stages.topics.matching import find_terms
+from tasks.stages.topics.text import words
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
 LEAD_TOKENS = 30         # the lead: the body's opening words (about a sentence) ...
@@ -45,49 +46,6 @@ MAX_TOPICS = 3
 FRAMES = ("economy-business-finance", "crime-law-justice")
 FIELDS = ("science-technology", "sport", "arts-culture-entertainment")
 FIELD_RATIO = 0.6
-
-
-def find_terms(words: list[str], lex: Lexicon) -> Counter:
-    """How often each lexicon term occurs in `words` (lower-cased, not yet stemmed); a phrase
-    wins over the words in it ("price war" counts as the phrase, not as "war"), the longest
-    phrase first.
-
-    Each distinct word is stemmed and resolved once; words are counted at C speed, and only the
-    positions that can start a phrase are looked at in place."""
-    stems = {w: stem(w) for w in set(words)}
-    tokens = [stems[w] for w in words]
-    counts = Counter(tokens)
-    phrases = lex.phrases
-    if any(t in phrases for t in stems.values()):
-        for i in [i for i, t in enumerate(tokens) if t in phrases]:
-            for rest, phrase in phrases[tokens[i]]:
-                end = i + 1 + len(rest)
-                if tuple(tokens[i + 1:end]) == rest:
-                    counts[phrase] += 1
-                    counts.subtract(tokens[i:end])
-                    break
-    found: Counter = Counter()
-    lexicon_words, by_head = lex.words, lex.prefixes_by_head
-    for token, count in counts.items():
-        if count <= 0:
-            continue
-        key = lexicon_words.get(token)
-        if key is None:
-            if " " in token:
-                key = token                   # a phrase counted above
-            elif token[:4] in by_head:
-                key = _prefix(token, lex)
-        if key is not None:
-            found[key] += count
-    return found
-
-
-def _prefix(token: str, lex: Lexicon) -> str | None:
-    """The longest prefix term that `token` starts with, if any."""
-    for prefix, key in lex.prefixes_by_head.get(token[:4], ()):
-        if token.startswith(prefix):
-            return key
-    return None
 
 
 def evidence(title_terms: Counter, body_terms: Counter, lex: Lexicon) -> list[float]:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import functools
-import re
+import string
 
-_WORD = re.compile(r"[a-z][a-z0-9]*(?:['\u2019][a-z]+)?|[0-9][a-z0-9]*")
+# Bytes that are part of a word (ASCII letters and digits) stay, every other byte becomes a space.
+_SPACE_OUT = bytes(c if chr(c) in string.ascii_lowercase + string.digits else 32 for c in range(256))
+_POSSESSIVE = ("'s ", "\u2019s ", "'s\n", "\u2019s\n", "'s,", "\u2019s,", "'s.", "\u2019s.")
 
 
 # Words whose final "s" is not a plural: stemming them would make a different word ("aids" -> "aid").
@@ -36,12 +38,19 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The lower-cased words and numbers of `text`, in order, not stemmed."""
-    return _WORD.findall(text.lower())
+    """The lower-cased words and numbers of `text`, in order, not stemmed; a possessive "'s"
+    goes with its word ("minister's" -> minister), other apostrophes split ("don't" -> don, t)."""
+    text = text.lower()
+    if "s" in text and ("'" in text or "\u2019" in text):
+        for mark in _POSSESSIVE:
+            text = text.replace(mark, mark[2:])
+    # as the regular expression [a-z0-9]+ would split it, twice as fast: every step runs at C
+    # speed (other characters become "?" and then a space)
+    return text.encode("ascii", "replace").translate(_SPACE_OUT).decode("ascii").split()
 
 
 def tokenize(text: str) -> list[str]:
     """The stemmed words and numbers of `text`, in order ("Euro 2028" -> euro, 2028); no punctuation."""
-    words = _WORD.findall(text.lower())
-    stems = {w: stem(w) for w in set(words)}
-    return [stems[w] for w in words]
+    found = words(text + " ")
+    stems = {w: stem(w) for w in set(found)}
+    return [stems[w] for w in found]

@@ -24,6 +24,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
+from tasks.stages.topics.matching import prefix_finder, surface_forms, surface_table
 from tasks.stages.topics.text import tokenize
 from tasks.stages.model import TOPIC_LABELS
 
@@ -40,6 +41,56 @@ class Lexicon:
     starts: frozenset[str]                               # every word that is a term or begins a phrase
     priors: tuple[float, ...]                            # per topic, in TOPIC_LABELS order
     rules: tuple[Rule, ...] = ()                         # regular expressions on the raw text
+
+    # Derived tables for matching (see matching.py), built on first use.
+    @functools.cached_property
+    def word_surfaces(self) -> Mapping[str, str]:
+        """Every spelling of a one-word term -> its term key ("companies" -> "company")."""
+        return MappingProxyType(surface_table(self.words))
+
+    @functools.cached_property
+    def word_forms(self) -> frozenset[str]:
+        return frozenset(self.word_surfaces)
+
+    @functools.cached_property
+    def head_forms(self) -> frozenset[str]:
+        return frozenset(self.head_surfaces)
+
+    @functools.cached_property
+    def followers(self) -> Mapping[str, frozenset[str]]:
+        """Every spelling of a phrase's first word -> every spelling of a word that can follow it."""
+        seconds: dict[str, set[str]] = defaultdict(set)
+        for head, candidates in self.phrases.items():
+            for rest, _ in candidates:
+                seconds[head] |= surface_forms(rest[0])
+        return MappingProxyType({form: frozenset(seconds[head]) for form, head in self.head_surfaces.items()})
+
+    @functools.cached_property
+    def prefix_heads(self) -> frozenset[str]:
+        """The first four letters of every spelling that can start with a prefix term: the prefix's
+        own, and for a four-letter prefix ending in "y" the plural's ("bodies" -> "body")."""
+        heads = set(self.prefixes_by_head)
+        heads |= {h[:3] + "i" for h in self.prefixes_by_head if h.endswith("y")}
+        return frozenset(heads)
+
+    @functools.cached_property
+    def head_surfaces(self) -> Mapping[str, str]:
+        """Every spelling of a phrase's first word -> that word's stem."""
+        return MappingProxyType(surface_table({head: head for head in self.phrases}))
+
+    @functools.cached_property
+    def prefix_of(self):
+        """word -> the prefix term it starts with (after stemming), or None; memoized."""
+        return prefix_finder(self)
+
+    @functools.cached_property
+    def phrase_pairs(self) -> Mapping[tuple[str, str], tuple[tuple[tuple[str, ...], str], ...]]:
+        """(first token, second token) -> the phrases that start so: (rest, key), longest first."""
+        pairs: dict[tuple[str, str], list] = defaultdict(list)
+        for head, candidates in self.phrases.items():
+            for rest, key in candidates:
+                pairs[(head, rest[0])].append((rest, key))
+        return MappingProxyType({k: tuple(v) for k, v in pairs.items()})
 
 
 @dataclass(frozen=True)
