@@ -27,7 +27,7 @@ RESEND_GRACE_SECONDS = 30      # a queued dump younger than this may be on its w
 TASK_BACKOFF_CAP_SECONDS = 60  # a task waiting for the store retries at least this often
 STORE_TRIES = 5                # attempts of one store call on a connection error (~8 s in all)
 STORE_BACKOFF_SECONDS = 0.25
-LOCK_TIMEOUT_SECONDS = 30      # PostgreSQL: wait this long for the exclusive section, then retry
+LOCK_TIMEOUT_SECONDS = 30      # PostgreSQL: wait this long for a store lock, then retry
 STATEMENT_TIMEOUT_SECONDS = 120
 SHUTDOWN_GRACE_SECONDS = 20    # on SIGTERM (REMAP_SIGTERM=SIGQUIT), a task gets this long to finish,
                                # then it is put back on the queue: within a platform's 30 s grace

@@ -1,7 +1,7 @@
 """Small dataclasses passed between the stages."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TOPIC_LABELS: tuple[str, ...] = (
     "arts-culture-entertainment", "conflict-war-peace", "crime-law-justice",
@@ -34,17 +34,22 @@ class Topic:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What dedup needs of a text: its exact hash and a consistent sample of its 5-gram hashes."""
+    """What dedup needs of a text (tasks/stages/dedup/sketch.py): its exact hash, a bottom-k
+    sketch of its 5-gram hashes, its number of distinct 5-grams, and its lookup keys."""
     exact: str
-    sample: frozenset[int] = field(default_factory=frozenset)
+    sketch: tuple[int, ...] = ()
+    size: int = 0
+    keys: tuple[int, ...] = ()
+    grams: frozenset[int] | None = None   # all its 5-gram hashes: set by the store to count exactly
 
 
 @dataclass(frozen=True)
 class Match:
-    """A stored article that shares sampled shingles with the new one."""
+    """A stored article that shares lookup keys with the new one: its sketch and size."""
     article_id: str
-    shared: int
-    size: int   # the stored article's sample size
+    sketch: tuple[int, ...]
+    size: int   # the stored article's distinct 5-grams
+    grams: frozenset[int] | None = None   # all its 5-gram hashes, when the store re-read its text
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Overlap:
     new_in_old: float    # share of the new text's 5-grams found in the stored one
     old_in_new: float    # share of the stored text's 5-grams found in the new one
     jaccard: float
+    shared: float = 0.0  # estimated 5-grams in common
 
     @property
     def containment(self) -> float:

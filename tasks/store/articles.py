@@ -1,5 +1,5 @@
-"""Article rows: the dedup queries and the write, run inside the store's exclusive section,
-and the reads behind `ingest export` and `ingest show`."""
+"""Article rows: what one holds (a Draft, its row), dropping stale ones, and the reads behind
+`ingest export` and `ingest show`. The write path is tasks/store/writer.py."""
 from __future__ import annotations
 
 import json
@@ -7,16 +7,13 @@ from datetime import timezone
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from sqlalchemy import Connection, delete, func, insert, select, true, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
-from tasks.stages.stories import StoryInput, StoryRules
-from tasks.store import links, stories, templates
+from tasks.stages.stories import StoryInput
+from tasks.store import index, links, stories
 from tasks.store.dumps import now
-from tasks.store.schema import articles, shingles
-from tasks.store.sqlsets import one_of
-
-MAX_CANDIDATES = 20
+from tasks.store.schema import articles
 
 
 @dataclass(frozen=True)
@@ -39,77 +36,13 @@ def article_id(dump_id: str, index: int) -> str:
     return f"{dump_id}-{index}"
 
 
-def horizon(conn: Connection) -> int:
-    """The newest article's seq. Articles are inserted only inside the exclusive section, so
-    seq order is commit order: everything up to the horizon is already visible."""
-    return conn.execute(select(func.coalesce(func.max(articles.c.seq), 0))).scalar_one()
-
-
-def prior_matches(conn: Connection, dump_id: str, draft: Draft) -> list[Match]:
-    """The costly near-match query, run *before* the exclusive section (see save)."""
-    seq = conn.execute(select(articles.c.seq).where(articles.c.id == article_id(dump_id, draft.index))).scalar()
-    return _near_matches(conn, draft.fingerprint.sample, seq)
-
-
-def save(conn: Connection, dump_id: str, source_file: str, draft: Draft, decide: Decide, version: str,
-         prior: list[Match], seen_up_to: int, rules: StoryRules | None = None,
-         story_prior: "stories.Prior | None" = None) -> Verdict:
-    """Dedup one draft against every article stored before it, then insert or update it.
-
-    Runs inside the exclusive section. `prior` holds the near matches found before it among
-    articles up to `seen_up_to`; only articles committed since are queried here, so the
-    section stays short however large the store grows.
-
-    An article being re-processed keeps its place in arrival order (`seq`) and is compared only
-    with articles that arrived before it, so a re-queue never turns an original into a copy of
-    its own duplicate.
-
-    Then it is placed in a story (see tasks/store/stories.py); a re-processed article keeps
-    the story and rewrite link it had."""
-    aid = article_id(dump_id, draft.index)
-    seq = conn.execute(select(articles.c.seq).where(articles.c.id == aid)).scalar()
-    fp = draft.fingerprint
-    recent = _near_matches(conn, fp.sample, seq, after=seen_up_to)
-    verdict = decide(fp, _exact_match(conn, fp.exact, seq), _merge(prior, recent))
-    verdict = _to_root(conn, verdict)
-    row = _row(aid, dump_id, source_file, draft, verdict, version)
-    row_is_new = seq is None
-    placement = None
-    if row_is_new and draft.story is not None and rules is not None:
-        placement = stories.place(conn, draft.story, rules, story_prior or stories.prior(conn, draft.story, rules),
-                                  verdict.duplicate_of)
-        row |= _story_fields(aid, placement, draft.story)
-    if seq is None:
-        seq = conn.execute(insert(articles).values(**row, created_at=row["updated_at"])).inserted_primary_key[0]
-        if placement is not None:
-            stories.record(conn, placement, aid, seq, draft.extracted.title, draft.story,
-                           duplicate=verdict.duplicate_of is not None)
-    else:
-        conn.execute(update(articles).where(articles.c.seq == seq).values(**row))
-        conn.execute(delete(shingles).where(shingles.c.article_seq == seq))
-    if verdict.duplicate_of is None and draft.extracted.source and row_is_new:
-        templates.count(conn, draft.extracted.source, set(draft.template_hashes))
-    if fp.sample and verdict.duplicate_of is None:
-        # Only originals are indexed: a duplicate is linked to its original, which a later copy
-        # finds as well, and the index stays as large as the distinct stories, not the dumps.
-        conn.execute(insert(shingles), [{"hash": h, "article_seq": seq} for h in fp.sample])
-    return verdict
-
-
-def _story_fields(aid: str, placement: "stories.Placement", story: StoryInput) -> dict:
+def story_fields(aid: str, placement: "stories.Placement", story: StoryInput) -> dict:
+    """An article's story columns, once placed (tasks/store/stories.py)."""
     rewrite = placement.rewrite
     return {"story_id": placement.story.id if placement.story else stories.new_id(aid),
             "rewrite_of": rewrite.article_id if rewrite else None,
             "rewrite_score": rewrite.score if rewrite else None,
             "story_sig": json.dumps(story.signature, ensure_ascii=False)}
-
-
-def _merge(prior: list[Match], recent: list[Match]) -> list[Match]:
-    best: dict[str, Match] = {}
-    for m in prior + recent:
-        if m.article_id not in best or m.shared > best[m.article_id].shared:
-            best[m.article_id] = m
-    return list(best.values())
 
 
 def drop_stale(conn: Connection, dump_id: str, keep: set[int]) -> None:
@@ -119,9 +52,9 @@ def drop_stale(conn: Connection, dump_id: str, keep: set[int]) -> None:
     rows = conn.execute(select(articles.c.seq, articles.c.id, articles.c.record_index)
                         .where(articles.c.dump_id == dump_id)).all()
     stale = [r for r in rows if r.record_index not in keep]
+    index.remove(conn, [r.seq for r in stale])
     for start in range(0, len(stale), 500):
         seqs = [r.seq for r in stale[start:start + 500]]
-        conn.execute(delete(shingles).where(shingles.c.article_seq.in_(seqs)))
         conn.execute(delete(articles).where(articles.c.seq.in_(seqs)))
     links.orphaned(conn, [r.id for r in stale])
 
@@ -136,40 +69,7 @@ def _topics_json(topics) -> str:
     return json.dumps([{"label": t.label, "score": round(t.score, 4)} for t in topics])
 
 
-def _before(column, seq: int | None):
-    return column < seq if seq is not None else true()
-
-
-def _exact_match(conn: Connection, exact: str, seq: int | None) -> str | None:
-    query = (select(articles.c.id).where(articles.c.exact_hash == exact, _before(articles.c.seq, seq))
-             .order_by(articles.c.seq).limit(1))
-    return conn.execute(query).scalar()
-
-
-def _near_matches(conn: Connection, sample: frozenset[int], seq: int | None, after: int = 0) -> list[Match]:
-    if not sample:
-        return []
-    shared = func.count().label("shared")
-    hits = (select(shingles.c.article_seq, shared)
-            .where(one_of(conn, shingles.c.hash, sample), _before(shingles.c.article_seq, seq),
-                   shingles.c.article_seq > after)
-            .group_by(shingles.c.article_seq).order_by(shared.desc()).limit(MAX_CANDIDATES).subquery())
-    query = (select(articles.c.id, hits.c.shared, articles.c.sample_size)
-             .join(hits, hits.c.article_seq == articles.c.seq).order_by(hits.c.shared.desc()))
-    return [Match(article_id=r.id, shared=r.shared, size=r.sample_size) for r in conn.execute(query)]
-
-
-def _to_root(conn: Connection, verdict: Verdict) -> Verdict:
-    """Link to the original itself, never to another duplicate: clusters stay stars."""
-    if verdict.duplicate_of is None:
-        return verdict
-    root = conn.execute(select(articles.c.duplicate_of).where(articles.c.id == verdict.duplicate_of)).scalar()
-    if root is None:
-        return verdict
-    return Verdict(duplicate_of=root, kind=verdict.kind, containment=verdict.containment, jaccard=verdict.jaccard)
-
-
-def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdict, version: str) -> dict:
+def row_of(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdict, version: str) -> dict:
     ex = draft.extracted
     return {
         "id": aid, "dump_id": dump_id, "record_index": draft.index, "source_file": source_file,
@@ -181,7 +81,7 @@ def _row(aid: str, dump_id: str, source_file: str, draft: Draft, verdict: Verdic
         "dup_kind": None if verdict.duplicate_of is None else verdict.kind,
         "dup_containment": round(verdict.containment, 4) if verdict.duplicate_of else None,
         "dup_jaccard": round(verdict.jaccard, 4) if verdict.duplicate_of else None,
-        "exact_hash": draft.fingerprint.exact, "sample_size": len(draft.fingerprint.sample),
+        "exact_hash": draft.fingerprint.exact, "sample_size": draft.fingerprint.size,
         "pipeline_version": version, "updated_at": now(),
     }
 

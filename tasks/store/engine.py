@@ -1,19 +1,21 @@
-"""Engine creation and the one exclusive section that makes dedup race-free.
+"""Engine creation, and the two kinds of write transaction that keep dedup race-free.
 
-Dedup must see every article stored before it, even with many workers at once. The check
-and the insert therefore run in one *exclusive* transaction:
+Dedup must see every article stored before it, even with many workers at once.
 
-- PostgreSQL: `pg_advisory_xact_lock`, held until commit; everything else (cleaning,
-  classifying, fingerprinting) runs outside it, so the section is a few queries long.
-- SQLite: `BEGIN IMMEDIATE`, which takes the database's write lock up front (WAL mode keeps
-  readers unblocked).
+- `writing`: where articles are stored. On PostgreSQL it takes the store lock *shared*
+  (writers do not wait for each other) and the writer then locks what its texts could
+  collide on (tasks/store/index.py: their lookup keys and exact hashes), so only near
+  duplicates serialize. On SQLite, `BEGIN IMMEDIATE` takes the database's write lock up
+  front (WAL mode keeps readers unblocked).
+- `exclusive`: the rare changes that must see no writer at all (a failed dump's articles
+  going, a migration): the store lock taken exclusively (PostgreSQL), `BEGIN IMMEDIATE` (SQLite).
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
@@ -63,17 +65,34 @@ def _sqlite_engine(url: str, pooled: bool = True) -> Engine:
     return engine
 
 
+# set_config(..., true) is SET LOCAL; the select list runs left to right, so one round trip
+_TIMEOUTS = (f"set_config('lock_timeout', '{LOCK_TIMEOUT_SECONDS}s', true), "
+             f"set_config('statement_timeout', '{STATEMENT_TIMEOUT_SECONDS}s', true)")
+
+
 @contextmanager
 def exclusive(engine: Engine):
-    """A transaction no other exclusive transaction overlaps (see the module docstring)."""
+    """A transaction no other exclusive or writing transaction overlaps (see the module docstring)."""
+    with _locked(engine, "pg_advisory_xact_lock") as conn:
+        yield conn
+
+
+@contextmanager
+def writing(engine: Engine):
+    """A transaction that stores articles (see the module docstring): writers overlap on
+    PostgreSQL, each locking what it stores (tasks/store/index.py)."""
+    with _locked(engine, "pg_advisory_xact_lock_shared") as conn:
+        yield conn
+
+
+@contextmanager
+def _locked(engine: Engine, how: str):
     with engine.connect().execution_options(exclusive=True) as conn:
         with conn.begin():
             if engine.dialect.name == "postgresql":
                 # One hung session must not stall every worker: give up waiting (and retry, see
                 # tasks/store/faults.py) rather than queue forever behind it.
-                conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
-                conn.execute(text(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'"))
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DEDUP_LOCK_KEY})
+                conn.exec_driver_sql(f"SELECT {_TIMEOUTS}, {how}({DEDUP_LOCK_KEY})")
             yield conn
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tasks.store.schema import articles, dumps, shingles
+from tasks.store import index
+from tasks.store.schema import articles, dumps
 
 
 def now() -> datetime:
@@ -113,7 +114,7 @@ def supersede(conn: Connection, where: str, current: str) -> tuple[str, ...]:
     gone = dict(conn.execute(select(articles.c.id, articles.c.seq).where(articles.c.dump_id.in_(olds))).all())
     if gone:
         _repoint(conn, list(gone))
-        conn.execute(delete(shingles).where(shingles.c.article_seq.in_(list(gone.values()))))
+        index.remove(conn, list(gone.values()))
         conn.execute(delete(articles).where(articles.c.id.in_(list(gone))))
     return olds
 
@@ -121,15 +122,16 @@ def supersede(conn: Connection, where: str, current: str) -> tuple[str, ...]:
 def _repoint(conn: Connection, gone: list[str]) -> None:
     """Duplicates of articles about to go: the earliest of each becomes the original, the
     others point to it. No `duplicate_of` is left dangling."""
-    rows = conn.execute(select(articles.c.id, articles.c.duplicate_of)
+    rows = conn.execute(select(articles.c.id, articles.c.duplicate_of, articles.c.seq, articles.c.text)
                         .where(articles.c.duplicate_of.in_(gone), articles.c.id.not_in(gone))
                         .order_by(articles.c.seq)).all()
     heirs: dict[str, str] = {}
-    for aid, was in rows:
+    for aid, was, seq, text in rows:
         if was not in heirs:
             heirs[was] = aid
             conn.execute(update(articles).where(articles.c.id == aid).values(
                 status="original", duplicate_of=None, dup_kind=None, dup_containment=None, dup_jaccard=None))
+            index.add_texts(conn, [(seq, text)])
         else:
             conn.execute(update(articles).where(articles.c.id == aid).values(duplicate_of=heirs[was]))
 

@@ -5,18 +5,17 @@ its re-processing failed) or turn into a duplicate itself (re-processed, it now 
 earlier article). The articles that pointed to it are then re-pointed, inside the exclusive
 section, so that no link ever dangles and clusters stay stars:
 
-- gone: the earliest of its duplicates becomes the original (its shingles are indexed, as
+- gone: the earliest of its duplicates becomes the original (it is indexed, as
   for any original) and the others point to it;
 - now a duplicate of R: its duplicates point to R.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from tasks.stages import dedup
-from tasks.store.schema import articles, shingles
-
-CHUNK = 500
+from tasks.store import index
+from tasks.store.schema import articles
 
 
 def repoint(conn: Connection, old: str, new: str) -> None:
@@ -32,10 +31,8 @@ def orphaned(conn: Connection, gone: list[str]) -> None:
         if not rows:
             continue
         heir = rows[0]
-        sample = sorted(dedup.fingerprint(heir.text).sample)
         conn.execute(update(articles).where(articles.c.seq == heir.seq).values(
             status="original", duplicate_of=None, dup_kind=None, dup_containment=None, dup_jaccard=None,
-            sample_size=len(sample)))
-        for start in range(0, len(sample), CHUNK):
-            conn.execute(insert(shingles), [{"hash": h, "article_seq": heir.seq} for h in sample[start:start + CHUNK]])
+            sample_size=dedup.fingerprint(heir.text).size))
+        index.add_texts(conn, [(heir.seq, heir.text)])
         repoint(conn, old, heir.id)

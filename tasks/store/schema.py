@@ -71,13 +71,22 @@ articles = Table(
     sqlite_autoincrement=True,   # seq is never reused, even after the newest article is deleted
 )
 
-# Inverted index of each article's sampled 5-gram hashes (see tasks/stages/dedup/sketch.py).
-shingles = Table(
-    "shingles", metadata,
-    Column("hash", BigInteger, primary_key=True),
-    Column("article_seq", Integer, ForeignKey("articles.seq", ondelete="CASCADE"), primary_key=True),
+# The dedup index (tasks/store/index.py): per original article, its sketch (one row) and a
+# bounded number of lookup keys, each key's postings capped.
+dedup_sketches = Table(
+    "dedup_sketches", metadata,
+    Column("article_seq", Integer, ForeignKey("articles.seq", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("size", Integer, nullable=False),          # distinct 5-grams of its text
+    Column("sketch", LargeBinary, nullable=False),    # bottom-k 5-gram hashes, 32-bit each
+    Column("keys", LargeBinary, nullable=False),      # the keys it is indexed under, 32-bit each
 )
-Index("ix_shingles_article", shingles.c.article_seq)
+dedup_keys = Table(
+    "dedup_keys", metadata,
+    Column("key", Integer, primary_key=True, autoincrement=False),
+    Column("article_seq", Integer, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
 
 # Learned templates (CCNet style): per source, in how many original articles each line hash
 # stood. A line found in many of a source's articles is site furniture, not content.

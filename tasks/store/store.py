@@ -1,11 +1,12 @@
 """The Store: one object per process, over one SQLAlchemy engine, that the shells use.
 
 Each method is one short transaction, retried on a connection error (tasks/store/faults.py);
-`save_articles` is the exclusive one (see engine.py). Lifecycle changes go through the lease
+`save_articles` / `save_batch` run in a writer's transaction (engine.py, writer.py). Lifecycle changes go through the lease
 rules of tasks/store/lifecycle.py.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -13,9 +14,10 @@ from config.settings import Settings
 from tasks.errors import LeaseLost
 from tasks.policy import Policy, new_token
 from tasks.stages.stories import StoryRules
-from tasks.store import articles, dumps, inbox, lifecycle, links, migrate, stories, templates
+from tasks.store import articles, dumps, inbox, lifecycle, migrate, stories, templates, writer
 from tasks.store.articles import Decide, Draft
-from tasks.store.engine import exclusive, make_engine
+from tasks.store.engine import exclusive, make_engine, writing
+from tasks.store.writer import DumpWrite
 from tasks.store.faults import retrying, store_errors
 
 DEFAULT_POLICY = Policy.from_settings(Settings())
@@ -137,29 +139,33 @@ class Store:
     def save_articles(self, dump_id: str, source_file: str, drafts: list[Draft], decide: Decide, version: str,
                       warnings: str | None = None, *, rules: StoryRules | None = None,
                       token: str | None = None) -> list:
-        """Dedup and store every draft of a dump, and mark the dump done, in one exclusive
-        transaction: a crash leaves either all of it or none. The near-match queries run
-        before it, against a snapshot; inside it, only what was committed since is checked.
-        Raises LeaseLost (and writes nothing) if the lease `token` no longer holds the dump."""
+        """Dedup and store every draft of a dump, and mark the dump done, in one transaction: a
+        crash leaves either all of it or none. Raises LeaseLost (and writes nothing) if the
+        lease `token` no longer holds the dump."""
+        result = self.save_batch([DumpWrite(dump_id, source_file, drafts, warnings, token)], decide, version,
+                                 rules=rules)[0]
+        if isinstance(result, LeaseLost):
+            raise result
+        return result
 
-        def snapshot(conn):
-            return (articles.horizon(conn), [articles.prior_matches(conn, dump_id, d) for d in drafts],
-                    [stories.prior(conn, d.story, rules) if rules and d.story else None for d in drafts])
+    def save_batch(self, batch: list[DumpWrite], decide: Decide, version: str, *,
+                   rules: StoryRules | None = None) -> list:
+        """save_articles for several dumps in one transaction (tasks/store/writer.py): each dump's
+        drafts are deduped against everything committed and against the batch's earlier dumps.
+        Per dump, in order: its verdicts, or LeaseLost if its lease no longer holds (nothing of
+        that dump is written; the others are)."""
+        def snapshot(conn):   # story candidates, found before the transaction (stories.py)
+            return [[stories.prior(conn, d.story, rules) if d.story else None for d in w.drafts] for w in batch]
 
-        seen_up_to, prior, story_prior = self._read(snapshot)
+        priors = self._read(snapshot) if rules else [None] * len(batch)
 
         def once():
-            with exclusive(self.engine) as conn:
-                if not lifecycle.holds(conn, dump_id, token):
-                    raise LeaseLost(f"dump {dump_id}: this attempt's lease was taken back; another attempt owns it")
-                verdicts = [articles.save(conn, dump_id, source_file, d, decide, version, p, seen_up_to, rules, sp)
-                            for d, p, sp in zip(drafts, prior, story_prior)]
-                for d, v in zip(drafts, verdicts):   # an original that became a duplicate hands over
-                    if v.duplicate_of is not None:
-                        links.repoint(conn, articles.article_id(dump_id, d.index), v.duplicate_of)
-                articles.drop_stale(conn, dump_id, keep={d.index for d in drafts})
-                lifecycle.finish(conn, dump_id, token, len(drafts), version, warnings)
-                return verdicts
+            with writing(self.engine) as conn:
+                held = [replace(w, story_prior=p) for w, p in zip(batch, priors)
+                        if lifecycle.holds(conn, w.dump_id, w.token)]
+                saved = dict(zip([w.dump_id for w in held], writer.save(conn, held, decide, version, rules)))
+                return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
+                    f"dump {w.dump_id}: this attempt's lease was taken back; another attempt owns it") for w in batch]
         return retrying(once, self.safe_url)
 
     def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], classifier: str, version: str) -> None:

@@ -1,6 +1,6 @@
 """Learned templates: which lines recur across a source's articles (see tasks/stages/clean.py).
 
-Counting happens inside the exclusive section, once per new original article (duplicates
+Counting happens inside the writer's transaction, once per new original article (duplicates
 would teach a republished story's own text; re-processing would count twice), with atomic
 upserts, so any number of workers count right. A line is a template once it stood in at
 least MIN_ARTICLES of the source's articles and in MIN_SHARE of them.

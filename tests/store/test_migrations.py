@@ -50,7 +50,7 @@ def test_a_0_1_0_store_is_refused_then_upgraded_keeping_every_article(tmp_path, 
     # given a store made by release 0.1.0 with its articles
     db = old_store(tmp_path)
     before = rows(db, "SELECT id, status, duplicate_of, text FROM articles ORDER BY seq")
-    shingles = rows(db, "SELECT count(*) FROM shingles")
+    assert rows(db, "SELECT count(*) FROM shingles")[0][0] > 0
     assert len(before) == 4
     # when a command runs on it, it is refused with what to do
     status = subprocess.run([INGEST, "status"], capture_output=True, text=True)
@@ -60,9 +60,10 @@ def test_a_0_1_0_store_is_refused_then_upgraded_keeping_every_article(tmp_path, 
     done = subprocess.run([INGEST, "migrate"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert f"from revision {migrate.BASELINE} to {migrate.head()}" in done.stdout
-    # then every article, its links and its index are kept, and the commands work again
+    # then every article and its links are kept, every original is in the new index, and the commands work again
     assert rows(db, "SELECT id, status, duplicate_of, text FROM articles ORDER BY seq") == before
-    assert rows(db, "SELECT count(*) FROM shingles") == shingles
+    assert rows(db, "SELECT count(*) FROM dedup_sketches") == [(3,)]
+    assert "shingles" not in {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert rows(db, "PRAGMA foreign_key_check") == []
     exported = subprocess.run([INGEST, "export"], capture_output=True, text=True)
     assert exported.returncode == 0 and len(exported.stdout.splitlines()) == 4
@@ -97,3 +98,52 @@ def test_a_store_behind_head_is_refused_by_the_store_and_the_worker(tmp_path, en
                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert worker.returncode != 0
     assert "run `ingest migrate`" in worker.stderr
+
+
+def test_an_old_stores_originals_are_found_by_a_near_duplicate_after_the_upgrade(tmp_path, env):
+    # given a 0.1.0 store with its articles (the index in the old `shingles` table), migrated
+    db = old_store(tmp_path)
+    subprocess.run([INGEST, "migrate"], check=True, capture_output=True)
+    # when a lightly edited copy of one of its originals arrives
+    inbox = Path(env["INGEST_INBOX"])
+    inbox.mkdir(parents=True)
+    storm = rows(db, "SELECT text FROM articles WHERE id = '3bb0a921c9ba61f0-0'")[0][0]
+    (inbox / "storm-again.txt").write_text(storm.replace("Tuesday morning", "Tuesday afternoon"))
+    run = subprocess.run([INGEST, "run", str(inbox)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    # then it is stored as a near duplicate of that original
+    status, duplicate_of, kind = rows(db, "SELECT status, duplicate_of, dup_kind FROM articles "
+                                          "WHERE source_file = 'storm-again.txt'")[0]
+    assert (status, duplicate_of, kind) == ("duplicate", "3bb0a921c9ba61f0-0", "near")
+
+
+def test_a_store_taken_back_to_0006_and_upgraded_again_keeps_deduping(url, tmp_path):
+    # given a store at head with an original, downgraded to 0006 (the index back in `shingles`)
+    from alembic import command
+    from tasks.stages import dedup
+    from tasks.stages.model import Extracted, Topic
+    from tasks.store.articles import Draft
+    text = " ".join(f"word{i} filler{i % 7}" for i in range(120))
+    store = Store(url)
+
+    def save(name: str, body: str):
+        (tmp_path / name).write_text(body)
+        reg = store.register(tmp_path / name, 10_000, "v")
+        store.claim(reg.dump_id)
+        d = Draft(0, Extracted(title="t", paragraphs=(body,)), (Topic("politics", 0.9),), "test",
+                  dedup.fingerprint(body))
+        return reg.dump_id, store.save_articles(reg.dump_id, name, [d], dedup.decide, "v")[0]
+
+    original, _ = save("a.txt", text)
+    with store.engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0006")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM shingles").scalar() > 0
+    # when it is upgraded and a near duplicate of the original arrives
+    assert store.migrate().after == migrate.head()
+    _, verdict = save("b.txt", text.replace("word3 ", "changed "))
+    # then the upgrade indexed the original, and the copy is found
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM dedup_sketches").scalar() == 1
+    assert verdict.duplicate_of == f"{original}-0" and verdict.kind == "near"
+    store.close()

@@ -112,20 +112,25 @@ def test_an_exact_copy_of_a_near_duplicate_links_to_the_original(store, tmp_path
     assert copy[0].kind == "exact" and copy[0].duplicate_of == f"{original}-0"
 
 
-def test_articles_committed_after_the_snapshot_are_still_seen(store, tmp_path):
-    # given a draft whose prior matches were computed before another worker stored its twin
-    from tasks.store import articles
-    (tmp_path / "x.txt").write_text("x")
-    reg = store.register(tmp_path / "x.txt", 10_000, "v")
-    with store.engine.connect() as conn:
-        seen_up_to = articles.horizon(conn)
-    twin, _ = ingest(store, tmp_path, "a.txt", WIRE + " Extra.")
-    # when it is saved with an empty prior list
-    from tasks.store.engine import exclusive
-    with exclusive(store.engine) as conn:
-        verdict = articles.save(conn, reg.dump_id, "x.txt", draft(WIRE), dedup.decide, "v", [], seen_up_to)
-    # then the delta query inside the exclusive section found the twin
-    assert verdict.duplicate_of == f"{twin}-0"
+def test_a_batch_of_dumps_is_deduped_against_itself_and_a_lost_lease_writes_nothing(store, tmp_path):
+    # given three dumps saved in one batch: a story, its edited copy, and one whose lease was taken back
+    from tasks.errors import LeaseLost
+    from tasks.store.writer import DumpWrite
+    batch = []
+    for name, text in (("a.txt", WIRE), ("b.txt", WIRE + " Extra."), ("c.txt", OTHER)):
+        (tmp_path / name).write_text(text)
+        reg = store.register(tmp_path / name, 10_000, "v")
+        lease = store.claim(reg.dump_id)
+        batch.append(DumpWrite(reg.dump_id, name, [draft(text)], token=lease.token))
+    store.claim(batch[2].dump_id, token="another")   # refused: still held by the first lease
+    batch[2] = DumpWrite(batch[2].dump_id, "c.txt", [draft(OTHER)], token="stale")
+    # when the batch is saved
+    a, b, c = store.save_batch(batch, dedup.decide, "v")
+    # then the copy is a duplicate of the story saved before it in the same transaction
+    assert a[0].duplicate_of is None and b[0].duplicate_of == f"{batch[0].dump_id}-0" and b[0].kind == "near"
+    # and the dump whose lease is lost gets LeaseLost, with nothing of it written
+    assert isinstance(c, LeaseLost) and store.articles_of(batch[2].dump_id) == []
+    assert store.counts()["done"] == 2
 
 
 def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(store, tmp_path):

@@ -1,34 +1,46 @@
-"""Dedup stage: fingerprints of a text, and the verdict given the stored matches.
+"""Dedup stage: fingerprints of a text, and how much two texts overlap, from their sketches.
 
-Exact duplicates share the hash of their normalized text (case, punctuation and white
-space folded). Near duplicates (the same wire story trimmed or edited) share many word
-5-grams. Comparing every pair is out of the question, so each text keeps a *consistent
-sample* of its 5-gram hashes: those divisible by SAMPLE_MODULUS (Broder's mod-m sampling).
-Unlike a MinHash bottom-k sketch, a mod-m sample estimates containment as well as Jaccard:
-for texts A and B, |sample(A) & sample(B)| / min(|sample(A)|, |sample(B)|) estimates the
-share of the shorter text found in the longer one. The store keeps an inverted index of the
-samples; it returns the stored articles that share hashes with a new one (`Match`), and
-`decide()` (verdict.py) turns them into a verdict.
+Exact duplicates share the hash of their normalized text (case, punctuation and white space
+folded). Near duplicates (the same wire story trimmed or edited) share many word 5-grams.
+Each 5-gram is hashed to 64 bits; a text's fingerprint keeps, of all its distinct 5-gram
+hashes, only a bounded part, whatever the text's length:
+
+- `sketch`: the SKETCH smallest hashes (a bottom-k sketch, Broder 1997; Cohen & Kaplan 2007),
+  stored by their top 32 bits, and `size`, the number of distinct 5-grams. Below the larger of
+  two sketches' thresholds both are *complete* (every hash of the text under it is kept), so
+  the hashes under the common threshold are a consistent sample of both texts. From it come
+  both containments and the Jaccard (`overlap`), not Jaccard alone as with MinHash: a short
+  text wholly inside a long one is recognised as contained whatever the length ratio.
+- `keys`: the low 32 bits of the QUERY smallest hashes, in order. The store indexes the first
+  few of them (tasks/store/index.py) and looks candidates up by all of them. A stored text's
+  k smallest hashes that lie in the new text are among the new text's smallest too, so a near
+  duplicate or a text contained in the stored one shares keys with it; a short stored text
+  inside a long new one is found because the query reaches further than what is stored.
+
+The sketch's estimate is good to a few hundredths; near a verdict's threshold that is too
+coarse, so the store re-reads its closest candidates' text and `overlap` counts the shared
+5-grams exactly (`grams`). The index stays small and the verdict exact.
 
 Why containment: 001 is 000's wire story with paragraphs added and trimmed; their 5-gram
-Jaccard is only ~0.4, but ~0.6 of 000 stands in 001. Containment alone is not enough: a
-same-site follow-up article that reuses a third of an earlier one reaches 0.6 too. The rule
-is therefore on the sum: containment + Jaccard >= 1.0. On ../shared/bench/data/dedup-dev it
-keeps 99.8% of true near duplicates (edits, typos, truncation, six extractors' output) and
-flags 10% of follow-ups; containment >= 0.5 alone flagged 47% of them.
+Jaccard is only ~0.4, but ~0.6 of 000 stands in 001. The verdict (verdict.py) weighs both.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
+import sys
 import unicodedata
+from array import array
 
 from tasks.stages.model import Fingerprint, Match, Overlap
 
 SHINGLE = 5
-SAMPLE_MODULUS = 4
+SKETCH = 64     # hashes kept per text to estimate overlap (256 bytes)
+QUERY = 48      # lookup keys a new text is looked up by (the store indexes the first few)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_LOW = 0xFFFFFFFF
 
 
 def tokens(text: str) -> list[str]:
@@ -37,22 +49,81 @@ def tokens(text: str) -> list[str]:
 
 
 def _hash64(value: str) -> int:
-    """A stable signed 64-bit hash (fits a BIGINT column; Python's hash() is salted)."""
-    return int.from_bytes(hashlib.blake2b(value.encode("utf8"), digest_size=8).digest(), "big", signed=True)
+    """A stable unsigned 64-bit hash (Python's hash() is salted)."""
+    return int.from_bytes(hashlib.blake2b(value.encode("utf8"), digest_size=8).digest(), "big")
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _grams(words: list[str]) -> set[int]:
+    return set(map(_hash64, {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}))
 
 
 def fingerprint(text: str) -> Fingerprint:
-    """The exact hash and the mod-m sample of 5-gram hashes of a text."""
+    """The exact hash, the bottom-k sketch, the size and the lookup keys of a text."""
     words = tokens(text)
     exact = hashlib.blake2b(" ".join(words).encode("utf8"), digest_size=16).hexdigest()
-    grams = (" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1)))
-    sample = frozenset(h for h in map(_hash64, grams) if h % SAMPLE_MODULUS == 0)
-    return Fingerprint(exact=exact, sample=sample)
+    if not words:
+        return Fingerprint(exact=exact)
+    hashes = _grams(words)
+    smallest = heapq.nsmallest(max(SKETCH, QUERY), hashes)
+    sketch = tuple(sorted({h >> 32 for h in smallest[:SKETCH]}))
+    keys = tuple(_signed32(h & _LOW) for h in smallest[:QUERY])
+    return Fingerprint(exact=exact, sketch=sketch, size=len(hashes), keys=keys)
+
+
+def pack(sketch: tuple[int, ...]) -> bytes:
+    """A sketch as stored: its 32-bit values, little-endian (4 bytes each)."""
+    values = array("I", sketch)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tobytes()
+
+
+def unpack(blob: bytes) -> tuple[int, ...]:
+    values = array("I")
+    values.frombytes(blob)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return tuple(values)
+
+
+def grams(text: str) -> frozenset[int]:
+    """All the 5-gram hashes of a text: what `overlap` counts exactly when both sides have them."""
+    words = tokens(text)
+    return frozenset(_grams(words)) if words else frozenset()
 
 
 def overlap(fp: Fingerprint, match: Match) -> Overlap:
-    """Both containments and Jaccard of a new text and a stored candidate, from sample sizes."""
-    shared, size_new, size_old = match.shared, len(fp.sample), match.size
-    if not shared or not size_new or not size_old:
-        return Overlap(0.0, 0.0, 0.0)
-    return Overlap(shared / size_new, shared / size_old, shared / (size_new + size_old - shared))
+    """Both containments, Jaccard and the shared 5-grams of a new text and a stored candidate:
+    counted when both carry all their 5-grams (`grams`, as the store gives its closest
+    candidates), else estimated from their sketches under the common threshold (see the
+    module docstring)."""
+    if fp.grams is not None and match.grams is not None:
+        return _counted(fp.grams, match.grams)
+    a, b, size_a, size_b = fp.sketch, match.sketch, fp.size, match.size
+    if not a or not b or not size_a or not size_b:
+        return Overlap(0.0, 0.0, 0.0, 0.0)
+    limit = min(_limit(a, size_a), _limit(b, size_b))
+    low_a = [v for v in a if v <= limit]
+    low_b = set(v for v in b if v <= limit)
+    common = sum(v in low_b for v in low_a)
+    if not common:
+        return Overlap(0.0, 0.0, 0.0, 0.0)
+    # each side's share under the threshold scales to its whole; pooled, the two agree
+    shared = min(common * (size_a + size_b) / (len(low_a) + len(low_b)), size_a, size_b)
+    return Overlap(shared / size_a, shared / size_b, common / (len(low_a) + len(low_b) - common), shared)
+
+
+def _limit(sketch: tuple[int, ...], size: int) -> float:
+    """Up to where a sketch holds every hash of its text: all of it when the text is small."""
+    return float("inf") if size <= len(sketch) else sketch[-1]
+
+
+def _counted(a: frozenset[int], b: frozenset[int]) -> Overlap:
+    shared = len(a & b)
+    if not shared:
+        return Overlap(0.0, 0.0, 0.0, 0.0)
+    return Overlap(shared / len(a), shared / len(b), shared / (len(a) + len(b) - shared), float(shared))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Verdict
 
-MIN_SHARED = 3   # fewer shared sampled 5-grams than this is never a near duplicate
+MIN_SHARED = 12  # fewer shared 5-grams than this (estimated) is never a near duplicate
 
 
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
@@ -22,9 +22,9 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
     for m in matches:
-        if m.shared < MIN_SHARED:
-            continue
         o = overlap(fp, m)
+        if o.shared < MIN_SHARED:
+            continue
         c, j = o.containment, o.jaccard
         if c + j >= threshold and (best is None or c + j > best.containment + best.jaccard):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Does saving an article cost more as the store grows? And how large is the dedup index?
+
+    python bench/index_growth.py                          # SQLite, 10k vs 1M stored articles
+    python bench/index_growth.py --store postgresql://127.0.0.1/test --large 1000000
+
+Two stores are filled synthetically (executemany / COPY) with SMALL and LARGE originals: each
+a dump row and an article row (short text) with its dedup index rows as real originals have them (a 64-value
+sketch, 12 keys drawn like real 5-gram hashes, postings capped). Then the same real articles
+(texts from ../shared/bench/data/corpus_10000.jsonl.gz, ~10% near duplicates, fingerprinted
+beforehand) are saved into both, one dump per article through Store.save_articles, rounds
+alternating between the stores (the machine's speed drifts). Prints the median save time per
+article in each store and their ratio, the statements per save, and the index's bytes per
+indexed article in each store.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from tasks.stages import dedup  # noqa: E402
+from tasks.stages.dedup import sketch  # noqa: E402
+from tasks.stages.model import Extracted, Topic  # noqa: E402
+from tasks.store import Store, index  # noqa: E402
+from tasks.store.articles import Draft  # noqa: E402
+
+CORPUS = next((p / "shared" / "bench" / "data" / "corpus_10000.jsonl.gz" for p in (ROOT.parent, ROOT.parent.parent)
+               if (p / "shared").is_dir()), Path("corpus_10000.jsonl.gz"))
+CHUNK = 20_000
+
+
+def synthetic_rows(n: int, rng: random.Random):
+    """(seq, exact, sketch blob, keys blob, keys) of n synthetic originals."""
+    for seq in range(1, n + 1):
+        values = sorted(rng.getrandbits(32) >> rng.randrange(1, 4) for _ in range(sketch.SKETCH))
+        keys = [rng.getrandbits(32) - (1 << 31) for _ in range(index.KEYS)]
+        yield (seq, f"{seq:032x}", sketch.pack(tuple(values)),
+               sketch.pack(tuple(k & 0xFFFFFFFF for k in keys)), keys)
+
+
+def fill(store: Store, n: int) -> None:
+    """n synthetic originals, inserted in bulk."""
+    rng = random.Random(n)
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        pg = store.engine.dialect.name == "postgresql"
+        mark = "%s" if pg else "?"
+        if not pg:
+            cur.execute("BEGIN")   # the engine's connections are in autocommit mode
+        rows = synthetic_rows(n, rng)
+        while True:
+            part = [next(rows, None) for _ in range(CHUNK)]
+            part = [p for p in part if p]
+            if not part:
+                break
+            dumps = [(f"s{seq:015x}", "synthetic", 0, "done", 0, 1) for seq, *_ in part]
+            articles = [(seq, f"s{seq:015x}-0", f"s{seq:015x}", 0, "synthetic", "x", "[]", "original", exact, 400,
+                         "synthetic") for seq, exact, _, _, _ in part]
+            sketches = [(seq, 400, blob, kblob) for seq, _, blob, kblob, _ in part]
+            keys = [(k, seq) for seq, _, _, _, ks in part for k in ks]
+            if pg:
+                _copy(cur, "dumps (id, source_file, size, state, attempts, articles, created_at, updated_at)",
+                      [d + ("2026-01-01", "2026-01-01") for d in dumps])
+                _copy(cur, "articles (seq, id, dump_id, record_index, source_file, text, topics, status, exact_hash, "
+                      "sample_size, pipeline_version, created_at, updated_at)",
+                      [a + ("2026-01-01", "2026-01-01") for a in articles])
+                _copy(cur, "dedup_sketches (article_seq, size, sketch, keys)", sketches)
+                _copy(cur, "dedup_keys (key, article_seq)", keys)
+            else:
+                cur.executemany("INSERT INTO dumps (id, source_file, size, state, attempts, articles, created_at, "
+                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", dumps)
+                cur.executemany("INSERT INTO articles (seq, id, dump_id, record_index, source_file, text, topics, status, "
+                                "exact_hash, sample_size, pipeline_version, created_at, updated_at) VALUES "
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", articles)
+                cur.executemany("INSERT INTO dedup_sketches VALUES (?, ?, ?, ?)", sketches)
+                cur.executemany("INSERT OR IGNORE INTO dedup_keys VALUES (?, ?)", keys)
+        if pg:
+            cur.execute("SELECT setval(pg_get_serial_sequence('articles', 'seq'), %s)", (n,))
+            cur.execute("ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _copy(cur, target: str, rows: list[tuple]) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def index_bytes(store: Store) -> tuple[int, int]:
+    """(bytes of the dedup index tables with their indexes, indexed originals)."""
+    with store.engine.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM dedup_sketches").scalar()
+        if store.engine.dialect.name == "postgresql":
+            size = conn.exec_driver_sql("SELECT pg_total_relation_size('dedup_keys') + "
+                                        "pg_total_relation_size('dedup_sketches')").scalar()
+        else:
+            size = conn.exec_driver_sql("SELECT sum(pgsize) FROM dbstat WHERE name IN "
+                                        "('dedup_keys', 'dedup_sketches') OR name LIKE 'sqlite_autoindex_dedup%'").scalar()
+    return size, count
+
+
+def drafts(corpus: Path, n: int) -> list[tuple[str, Draft]]:
+    texts = []
+    with gzip.open(corpus, "rt", encoding="utf8") as f:
+        for line in f:
+            texts.append(json.loads(line)["text"])
+            if len(texts) == n:
+                break
+    out = []
+    for i, text in enumerate(texts):
+        ex = Extracted(title=None, paragraphs=tuple(p for p in text.split("\n") if p.strip()))
+        out.append((f"a{i:05d}-{uuid.uuid4().hex[:6]}.txt", Draft(0, ex, (Topic("politics", 1.0),), "bench",
+                                                                    dedup.fingerprint(ex.text))))
+    return out
+
+
+def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counter: list[int]) -> list[float]:
+    times = []
+    for name, d in batch:
+        path = folder / name
+        path.write_text(d.extracted.text, encoding="utf8")
+        reg = store.register(path, 10_000_000, "bench")
+        lease = store.claim(reg.dump_id)
+        before = counter[0]
+        started = time.perf_counter()
+        store.save_articles(reg.dump_id, name, [d], dedup.decide, "bench", token=lease.token)
+        times.append(time.perf_counter() - started)
+        counter[1] += counter[0] - before
+    return times
+
+
+def open_store(url: str | None, work: Path, name: str) -> Store:
+    if url is None:
+        return Store(f"sqlite:///{work}/{name}.db")
+    import sqlalchemy as sa
+    schema = f"bench_{name}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    return Store(f"{url}?options=-csearch_path%3D{schema}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store", help="a PostgreSQL URL (default: SQLite files in a temp folder)")
+    ap.add_argument("--small", type=int, default=10_000)
+    ap.add_argument("--large", type=int, default=1_000_000)
+    ap.add_argument("--articles", type=int, default=400)
+    ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="index-growth-"))
+    stores = {}
+    for label, n in (("small", a.small), ("large", a.large)):
+        started = time.perf_counter()
+        stores[label] = open_store(a.store, work, label)
+        fill(stores[label], n)
+        print(f"filled {label}: {n:,} synthetic originals in {time.perf_counter() - started:.0f} s", flush=True)
+    counters = {label: [0, 0] for label in stores}
+    for label, store in stores.items():
+        event.listen(store.engine, "before_cursor_execute",
+                     lambda *args, c=counters[label]: c.__setitem__(0, c[0] + 1))
+    real = drafts(a.corpus, a.articles)
+    per_round = max(1, len(real) // a.rounds)
+    times = {label: [] for label in stores}
+    for r in range(0, len(real), per_round):
+        for label, store in (stores.items() if (r // per_round) % 2 == 0 else reversed(stores.items())):
+            folder = work / label
+            folder.mkdir(exist_ok=True)
+            times[label] += save_some(store, folder, real[r:r + per_round], counters[label])
+    dialect = stores["small"].engine.dialect.name
+    print(f"\n{dialect}: {len(real)} real articles saved into each store, one dump each")
+    print(f"{'store':>24} | {'median ms/article':>17} | {'mean ms':>7} | {'statements/save':>15} | {'index B/article':>15}")
+    for label, n in (("small", a.small), ("large", a.large)):
+        size, count = index_bytes(stores[label])
+        print(f"{n:>14,} articles | {statistics.median(times[label]) * 1e3:>17.2f} | "
+              f"{statistics.mean(times[label]) * 1e3:>7.2f} | {counters[label][1] / len(real):>15.1f} | "
+              f"{size / count:>15.0f}")
+    ratio = statistics.median(times["large"]) / statistics.median(times["small"])
+    print(f"save cost, {a.large:,} vs {a.small:,} stored: x{ratio:.2f} (target within 1.15)")
+    for store in stores.values():
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

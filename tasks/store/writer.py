@@ -1,0 +1,193 @@
+"""The write path: dedup a batch of dumps' drafts against everything committed, store them, place
+them in stories and finish the dumps, in one transaction (see Store.save_batch).
+
+The number of statements does not grow with the drafts: one look-up of the articles already
+stored for these dumps, one of the exact hashes, one of the index (tasks/store/index.py) for
+every draft's keys, executemany inserts and updates. Drafts are decided in order, each
+against the store and against the batch's drafts before it. On PostgreSQL the index locks
+(index.lock) are taken before the look-ups, so what is committed meanwhile by a near
+duplicate is seen; story placement (tasks/store/stories.py) comes last, so its fleet-wide lock
+is held only for that tail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from tasks.stages.dedup import sketch as dedup_sketch
+from tasks.stages.model import Fingerprint, Match, Verdict
+from tasks.stages.stories import StoryRules
+from tasks.store import index, links, lifecycle, stories, templates
+from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of, story_fields
+from tasks.store.schema import articles
+
+LATER = 1 << 62   # the seq a draft of this batch is compared as: after every stored article
+VERIFY = 4        # candidates per draft compared by their text, not only their sketch
+
+
+@dataclass(frozen=True)
+class DumpWrite:
+    """One dump's part of a batch."""
+    dump_id: str
+    source_file: str
+    drafts: list[Draft]
+    warnings: str | None = None
+    token: str | None = None
+    story_prior: list | None = None   # stories.Prior per draft (found before the transaction), or None
+
+
+@dataclass
+class _Item:
+    dump: DumpWrite
+    draft: Draft
+    aid: str
+    seq: int | None       # its seq if already stored (a re-processed dump); set once inserted
+    new: bool             # not stored before
+    verdict: Verdict | None = None
+    keys: list[int] | None = None   # the index keys, if it is an original
+
+
+def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
+         rules: StoryRules | None) -> list[list[Verdict]]:
+    """Store the batch (its leases already checked); the verdicts per dump, in order."""
+    items, stored = _items(conn, batch)
+    fps = [it.draft.fingerprint for it in items]
+    index.lock(conn, fps)
+    exact = _exact(conn, {fp.exact for fp in fps})
+    found = index.lookup(conn, fps)
+    texts = _texts(conn, [it for it in items], found)
+    for n, it in enumerate(items):
+        _decide(it, n, exact, found, texts, decide)
+    _write_rows(conn, items, version)
+    _write_index(conn, items)
+    for it in items:
+        if it.new and it.verdict.duplicate_of is None and it.draft.extracted.source:
+            templates.count(conn, it.draft.extracted.source, set(it.draft.template_hashes))
+    _place_stories(conn, items, rules)
+    for it in items:   # a re-processed original that became a duplicate hands its duplicates over
+        if not it.new and it.verdict.duplicate_of is not None:
+            links.repoint(conn, it.aid, it.verdict.duplicate_of)
+    for dump in batch:
+        keep = {d.index for d in dump.drafts}
+        if {i for (dump_id, i) in stored if dump_id == dump.dump_id} - keep:
+            drop_stale(conn, dump.dump_id, keep)
+        lifecycle.finish(conn, dump.dump_id, dump.token, len(dump.drafts), version, dump.warnings)
+    return [[it.verdict for it in items if it.dump is dump] for dump in batch]
+
+
+def _items(conn: Connection, batch: list[DumpWrite]) -> tuple[list[_Item], dict]:
+    """The batch's drafts in order, with the seqs of those already stored."""
+    ids = [d.dump_id for d in batch]
+    rows = [r for part in _chunks(ids) for r in conn.execute(
+        select(articles.c.dump_id, articles.c.record_index, articles.c.seq).where(articles.c.dump_id.in_(part)))]
+    seqs = {(r.dump_id, r.record_index): r.seq for r in rows}
+    items = []
+    for dump in batch:
+        for d in dump.drafts:
+            seq = seqs.get((dump.dump_id, d.index))
+            items.append(_Item(dump, d, article_id(dump.dump_id, d.index), seq, seq is None))
+    return items, seqs
+
+
+def _exact(conn: Connection, hashes: set[str]) -> dict[str, list[tuple[int, str, str | None]]]:
+    """{exact hash: [(seq, id, duplicate_of)] in seq order} of the stored articles."""
+    out: dict[str, list] = {}
+    for part in _chunks(sorted(hashes)):
+        query = (select(articles.c.exact_hash, articles.c.seq, articles.c.id, articles.c.duplicate_of)
+                 .where(articles.c.exact_hash.in_(part)))
+        for h, seq, aid, dup in conn.execute(query):
+            out.setdefault(h, []).append((seq, aid, dup))
+    for found in out.values():
+        found.sort()
+    return out
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _closest(fp: Fingerprint, matches: list[Match]) -> list[Match]:
+    """The candidates whose sketches overlap the text most: those the verdict counts exactly."""
+    scored = [(o.containment + o.jaccard, m) for m in matches if (o := dedup_sketch.overlap(fp, m)).shared > 0]
+    return [m for _, m in sorted(scored, key=lambda e: -e[0])[:VERIFY]]
+
+
+def _texts(conn: Connection, items: list[_Item], found: index.Lookup) -> dict[str, str]:
+    """{article id: text} of each draft's closest stored candidates, in one query."""
+    wanted = {m.article_id for it in items for m in _closest(it.draft.fingerprint, found.candidates(
+        it.draft.fingerprint, it.seq))}
+    if not wanted:
+        return {}
+    return {aid: text for part in _chunks(sorted(wanted))
+            for aid, text in conn.execute(select(articles.c.id, articles.c.text).where(articles.c.id.in_(part)))}
+
+
+def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str, str], decide: Decide) -> None:
+    """The verdict of one draft, against the store and the batch's drafts before it (which are
+    then added to `exact`, `found` and `texts` as if stored, at seq LATER + n). Its closest
+    candidates are compared by all their 5-grams (their text), the others by their sketches."""
+    fp = it.draft.fingerprint
+    before = it.seq if it.seq is not None else LATER + n
+    first = next(((aid, dup) for seq, aid, dup in exact.get(fp.exact, ()) if seq < before), None)
+    matches = _closest(fp, found.candidates(fp, before))
+    if matches:
+        fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text))
+        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id])) if m.article_id in texts else m
+                   for m in matches]
+    verdict = decide(fp, first[0] if first else None, matches)
+    if verdict.kind == "exact" and first[1] is not None:   # link the original, never another copy
+        verdict = Verdict(first[1], verdict.kind, verdict.containment, verdict.jaccard)
+    it.verdict = verdict
+    exact.setdefault(fp.exact, []).append((LATER + n, it.aid, verdict.duplicate_of))
+    exact[fp.exact].sort(key=lambda e: e[0])
+    if verdict.duplicate_of is None and fp.sketch:
+        it.keys = found.keys_for(fp)
+        found.add(LATER + n, it.aid, fp, it.keys)
+        texts[it.aid] = it.draft.extracted.text
+
+
+def _write_rows(conn: Connection, items: list[_Item], version: str) -> None:
+    new = [it for it in items if it.seq is None]
+    if new:
+        rows = [row_of(it.aid, it.dump.dump_id, it.dump.source_file, it.draft, it.verdict, version) for it in new]
+        for r in rows:
+            r["created_at"] = r["updated_at"]
+        returned = conn.execute(insert(articles).returning(articles.c.id, articles.c.seq, sort_by_parameter_order=True),
+                                rows).all()
+        seq_of = dict(returned)
+        for it in new:
+            it.seq = seq_of[it.aid]
+    old = [it for it in items if not it.new]
+    if old:
+        rows = [row_of(it.aid, it.dump.dump_id, it.dump.source_file, it.draft, it.verdict, version)
+                | {"b_seq": it.seq} for it in old]
+        values = {k: bindparam(k) for k in rows[0] if k != "b_seq"}
+        conn.execute(update(articles).where(articles.c.seq == bindparam("b_seq")).values(values), rows)
+
+
+def _write_index(conn: Connection, items: list[_Item]) -> None:
+    index.remove(conn, [it.seq for it in items if not it.new])
+    index.add(conn, [(it.seq, it.draft.fingerprint, it.keys) for it in items if it.keys is not None])
+
+
+def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | None) -> None:
+    """New articles join a story or start one (under the story lock, held to commit)."""
+    if rules is None:
+        return
+    placed = []
+    for it in items:
+        story = it.draft.story
+        if not it.new or story is None:
+            continue
+        k = it.dump.drafts.index(it.draft)
+        prior = (it.dump.story_prior or [None] * len(it.dump.drafts))[k] or stories.prior(conn, story, rules)
+        placement = stories.place(conn, story, rules, prior, it.verdict.duplicate_of)
+        fields = story_fields(it.aid, placement, story)
+        stories.record(conn, placement, it.aid, it.seq, it.draft.extracted.title, story,
+                       duplicate=it.verdict.duplicate_of is not None)
+        placed.append(fields | {"b_seq": it.seq})
+    if placed:
+        values = {k: bindparam(k) for k in placed[0] if k != "b_seq"}
+        conn.execute(update(articles).where(articles.c.seq == bindparam("b_seq")).values(values), placed)
