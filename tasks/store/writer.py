@@ -173,10 +173,12 @@ def _write_index(conn: Connection, items: list[_Item]) -> None:
 
 
 def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | None) -> None:
-    """New articles join a story or start one (under the story lock, held to commit)."""
+    """New articles join a story or start one (under the story lock, held to commit). Each is
+    written before the next is placed: a later draft may be a duplicate of an earlier one and
+    go with its story."""
     if rules is None:
         return
-    placed = []
+    query = update(articles).where(articles.c.seq == bindparam("b_seq"))
     for it in items:
         story = it.draft.story
         if not it.new or story is None:
@@ -187,7 +189,4 @@ def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | Non
         fields = story_fields(it.aid, placement, story)
         stories.record(conn, placement, it.aid, it.seq, it.draft.extracted.title, story,
                        duplicate=it.verdict.duplicate_of is not None)
-        placed.append(fields | {"b_seq": it.seq})
-    if placed:
-        values = {k: bindparam(k) for k in placed[0] if k != "b_seq"}
-        conn.execute(update(articles).where(articles.c.seq == bindparam("b_seq")).values(values), placed)
+        conn.execute(query.values({k: bindparam(k) for k in fields}), fields | {"b_seq": it.seq})
