@@ -101,6 +101,7 @@ template_lines = Table(
     Column("hash", BigInteger, primary_key=True),
     Column("articles", Integer, nullable=False),
 )
+Index("ix_template_lines_frequent", template_lines.c.source, template_lines.c.articles)
 
 # Stories: the real-world events articles report (see tasks/stages/stories). A story's id is
 # `s-` and its first article's id; its centroid (JSON summed term vectors, bounded) and date span are

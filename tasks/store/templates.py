@@ -7,31 +7,38 @@ least MIN_ARTICLES of the source's articles and in MIN_SHARE of them.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tasks.store.schema import template_lines, template_sources
 
 MIN_ARTICLES = 5
 MIN_SHARE = 0.2
+PRUNE_EVERY = 500   # each time a source reaches a multiple of this many originals, its lines seen once go
 
 
-def _upsert(conn: Connection, table, rows: list[dict], keys: list[str]) -> None:
+def _upsert(conn: Connection, table, keys: list[str]):
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    conn.execute(insert.on_conflict_do_update(index_elements=keys, set_={"articles": table.c.articles + 1}), rows)
+    return insert.on_conflict_do_update(index_elements=keys, set_={"articles": table.c.articles + 1})
 
 
 def count(conn: Connection, source: str, hashes: set[int]) -> None:
-    """One more original article of `source`, holding these line hashes."""
+    """One more original article of `source`, holding these line hashes. The table stays
+    bounded: a source's lines found in one article only are dropped every PRUNE_EVERY
+    originals (a template line stands in a fifth of them, so it is counted again long before)."""
     source = source[:200]
-    _upsert(conn, template_sources, [{"source": source, "articles": 1}], ["source"])
+    seen = conn.execute(_upsert(conn, template_sources, ["source"]).returning(template_sources.c.articles),
+                        {"source": source, "articles": 1}).scalar()
     if hashes:
-        _upsert(conn, template_lines, [{"source": source, "hash": h, "articles": 1} for h in sorted(hashes)],
-                ["source", "hash"])
+        conn.execute(_upsert(conn, template_lines, ["source", "hash"]),
+                     [{"source": source, "hash": h, "articles": 1} for h in sorted(hashes)])
+    if seen and seen % PRUNE_EVERY == 0:
+        conn.execute(delete(template_lines).where(template_lines.c.source == source, template_lines.c.articles < 2))
 
 
 def learned(conn: Connection, sources: set[str]) -> frozenset[int]:
-    """The template line hashes of these sources."""
+    """The template line hashes of these sources: a range of the (source, articles) index, so
+    only the lines seen in MIN_ARTICLES or more are read, not every line of the source."""
     if not sources:
         return frozenset()
     query = (select(template_lines.c.hash)

@@ -161,3 +161,23 @@ def test_a_file_hashed_in_blocks_and_read_whole_gets_the_same_id(store, tmp_path
     again = store.register(tmp_path / "big.txt", 10_000_000, "v")
     # then it is the same dump, not a new one
     assert not again.new and again.dump_id == first.dump_id
+
+
+def test_lines_seen_in_one_article_are_pruned_and_templates_survive(store, tmp_path, monkeypatch):
+    # given pruning every 6 originals, and six originals of one source sharing a footer line
+    from tasks.stages.clean import line_hash
+    from tasks.store import templates
+    monkeypatch.setattr(templates, "PRUNE_EVERY", 6)
+    footer = line_hash("Support independent journalism: donate today.")
+    for i in range(6):
+        text = " ".join(f"topic{i} {word}{i}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
+        (tmp_path / f"{i}.txt").write_text(text)
+        reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
+        d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
+                  "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
+        store.claim(reg.dump_id)
+        store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
+    # then the lines seen once are gone, and the footer is still learned
+    with store.engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT hash FROM template_lines").scalars().all()
+    assert kept == [footer] and store.templates({"The Daily"}) == frozenset({footer})

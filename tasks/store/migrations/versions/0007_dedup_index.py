@@ -1,7 +1,9 @@
-"""A bounded dedup index: `dedup_sketches` (one row per original: bottom-k sketch, size, keys)
+"""A bounded dedup index, and learned templates read by an index: `dedup_sketches` (one row per original: bottom-k sketch, size, keys)
 and `dedup_keys` (a few lookup keys per original, postings capped) replace `shingles` (~108
 rows per original, unbounded postings). Existing originals are indexed from their stored text,
 in seq order, as if they arrived now (tasks/store/index.py); `shingles` is dropped.
+`ix_template_lines_frequent` (source, articles) lets a source's template lines be read
+without scanning all its lines (tasks/store/templates.py).
 
 Revision ID: 0007
 Revises: 0006
@@ -36,6 +38,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     _index_originals(op.get_bind())
+    op.create_index("ix_template_lines_frequent", "template_lines", ["source", "articles"])
     op.drop_index("ix_shingles_article", table_name="shingles")
     op.drop_table("shingles")
 
@@ -51,6 +54,7 @@ def _index_originals(conn) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_template_lines_frequent", table_name="template_lines")
     op.create_table(
         "shingles",
         sa.Column("hash", sa.BigInteger, primary_key=True, autoincrement=False),
