@@ -169,8 +169,9 @@ def test_lines_seen_in_one_article_are_pruned_and_templates_survive(store, tmp_p
     from tasks.store import templates
     monkeypatch.setattr(templates, "PRUNE_EVERY", 6)
     footer = line_hash("Support independent journalism: donate today.")
-    for i in range(6):
-        text = " ".join(f"topic{i} {word}{i}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
+    subjects = ["harbour dredging", "school lunches", "tram timetable", "museum roof", "bridge tolls", "park fires"]
+    for i, subject in enumerate(subjects):
+        text = " ".join(f"{subject} {word}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
         (tmp_path / f"{i}.txt").write_text(text)
         reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
         d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
