@@ -23,7 +23,8 @@ from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of, 
 from tasks.store.schema import articles
 
 LATER = 1 << 62   # the seq a draft of this batch is compared as: after every stored article
-VERIFY = 4        # candidates per draft compared by their text, not only their sketch
+VERIFY = 4        # candidates per draft compared by their text, not only their sketch,
+VERIFY_FROM = 0.25  # when the sketches estimate that a quarter of either text is in the other
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def _chunks(values: list, size: int = 500):
 
 def _closest(fp: Fingerprint, matches: list[Match]) -> list[Match]:
     """The candidates whose sketches overlap the text most: those the verdict counts exactly."""
-    scored = [(o.containment + o.jaccard, m) for m in matches if (o := dedup_sketch.overlap(fp, m)).shared > 0]
+    scored = [(o.containment + o.jaccard, m) for m in matches
+              if (o := dedup_sketch.overlap(fp, m)).containment >= VERIFY_FROM]
     return [m for _, m in sorted(scored, key=lambda e: -e[0])[:VERIFY]]
 
 
@@ -131,10 +133,11 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str
     fp = it.draft.fingerprint
     before = it.seq if it.seq is not None else LATER + n
     first = next(((aid, dup) for seq, aid, dup in exact.get(fp.exact, ()) if seq < before), None)
-    matches = _closest(fp, found.candidates(fp, before))
-    if matches:
+    matches = found.candidates(fp, before)
+    closest = {m.article_id for m in _closest(fp, matches)} & texts.keys()
+    if closest:
         fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text))
-        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id])) if m.article_id in texts else m
+        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id])) if m.article_id in closest else m
                    for m in matches]
     verdict = decide(fp, first[0] if first else None, matches)
     if verdict.kind == "exact" and first[1] is not None:   # link the original, never another copy
