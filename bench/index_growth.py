@@ -6,7 +6,7 @@
 
 Two stores are filled synthetically (executemany / COPY) with SMALL and LARGE originals: each
 a dump row and an article row (short text) with its dedup index rows as real originals have them (a 64-value
-sketch, 12 keys drawn like real 5-gram hashes, postings capped). Then the same real articles
+sketch, index.KEYS keys drawn like real 5-gram hashes, postings capped). Then the same real articles
 (texts from ../shared/bench/data/corpus_10000.jsonl.gz, ~10% near duplicates, fingerprinted
 beforehand) are saved into both, one dump per article through Store.save_articles, rounds
 alternating between the stores (the machine's speed drifts). Prints the median save time per
@@ -60,6 +60,7 @@ def fill(store: Store, n: int) -> None:
         pg = store.engine.dialect.name == "postgresql"
         mark = "%s" if pg else "?"
         if not pg:
+            cur.execute("PRAGMA cache_size = -262144")   # 256 MB for the bulk fill
             cur.execute("BEGIN")   # the engine's connections are in autocommit mode
         rows = synthetic_rows(n, rng)
         while True:
@@ -117,7 +118,7 @@ def index_bytes(store: Store) -> tuple[int, int]:
     return size, count
 
 
-def drafts(corpus: Path, n: int) -> list[tuple[str, Draft]]:
+def drafts(corpus: Path, n: int, rules=None) -> list[tuple[str, Draft]]:
     texts = []
     with gzip.open(corpus, "rt", encoding="utf8") as f:
         for line in f:
@@ -127,12 +128,16 @@ def drafts(corpus: Path, n: int) -> list[tuple[str, Draft]]:
     out = []
     for i, text in enumerate(texts):
         ex = Extracted(title=None, paragraphs=tuple(p for p in text.split("\n") if p.strip()))
+        story = rules.read(ex.title, ex.text, ex.published) if rules else None
         out.append((f"a{i:05d}-{uuid.uuid4().hex[:6]}.txt", Draft(0, ex, (Topic("politics", 1.0),), "bench",
-                                                                    dedup.fingerprint(ex.text))))
+                                                                    dedup.fingerprint(ex.text), story=story)))
     return out
 
 
-def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counter: list[int]) -> list[float]:
+def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counter: list[int], rules=None,
+              holds: list[float] | None = None) -> list[float]:
+    """Save each article as its own dump; the seconds of each save_articles. `holds` gets, per
+    article, how long the story lock was held (from taking it to the commit)."""
     times = []
     for name, d in batch:
         path = folder / name
@@ -141,10 +146,25 @@ def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counte
         lease = store.claim(reg.dump_id)
         before = counter[0]
         started = time.perf_counter()
-        store.save_articles(reg.dump_id, name, [d], dedup.decide, "bench", token=lease.token)
-        times.append(time.perf_counter() - started)
+        taken.clear()
+        store.save_articles(reg.dump_id, name, [d], dedup.decide, "bench", token=lease.token, rules=rules)
+        ended = time.perf_counter()
+        times.append(ended - started)
+        if holds is not None and taken:
+            holds.append(ended - taken[0])
         counter[1] += counter[0] - before
     return times
+
+
+taken: list[float] = []   # when the story lock was first taken in the current save
+
+
+def _timed_lock(lock):
+    def timed(conn):
+        if not taken:
+            taken.append(time.perf_counter())
+        return lock(conn)
+    return timed
 
 
 def open_store(url: str | None, work: Path, name: str) -> Store:
@@ -167,6 +187,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--stories", action="store_true", help="place articles in stories too, and time the story lock")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="index-growth-"))
     stores = {}
@@ -179,14 +200,21 @@ def main() -> None:
     for label, store in stores.items():
         event.listen(store.engine, "before_cursor_execute",
                      lambda *args, c=counters[label]: c.__setitem__(0, c[0] + 1))
-    real = drafts(a.corpus, a.articles)
+    rules = None
+    if a.stories:
+        from tasks.stages.stories import StoryRules
+        from tasks.store import stories
+        rules = StoryRules.english()
+        stories.lock = _timed_lock(stories.lock)
+    holds = {label: [] for label in stores}
+    real = drafts(a.corpus, a.articles, rules)
     per_round = max(1, len(real) // a.rounds)
     times = {label: [] for label in stores}
     for r in range(0, len(real), per_round):
         for label, store in (stores.items() if (r // per_round) % 2 == 0 else reversed(stores.items())):
             folder = work / label
             folder.mkdir(exist_ok=True)
-            times[label] += save_some(store, folder, real[r:r + per_round], counters[label])
+            times[label] += save_some(store, folder, real[r:r + per_round], counters[label], rules, holds[label])
     dialect = stores["small"].engine.dialect.name
     print(f"\n{dialect}: {len(real)} real articles saved into each store, one dump each")
     print(f"{'store':>24} | {'median ms/article':>17} | {'mean ms':>7} | {'statements/save':>15} | {'index B/article':>15}")
@@ -195,6 +223,10 @@ def main() -> None:
         print(f"{n:>14,} articles | {statistics.median(times[label]) * 1e3:>17.2f} | "
               f"{statistics.mean(times[label]) * 1e3:>7.2f} | {counters[label][1] / len(real):>15.1f} | "
               f"{size / count:>15.0f}")
+    for label, n in (("small", a.small), ("large", a.large)):
+        if holds[label]:
+            print(f"story lock held (taken to commit), {n:,} stored: median {statistics.median(holds[label]) * 1e3:.2f} ms, "
+                  f"p90 {sorted(holds[label])[int(0.9 * len(holds[label]))] * 1e3:.2f} ms")
     ratio = statistics.median(times["large"]) / statistics.median(times["small"])
     print(f"save cost, {a.large:,} vs {a.small:,} stored: x{ratio:.2f} (target within 1.15)")
     for store in stores.values():

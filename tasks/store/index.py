@@ -29,7 +29,7 @@ from tasks.stages.dedup import sketch as dedup_sketch
 from tasks.stages.model import Fingerprint, Match
 from tasks.store.schema import dedup_keys, dedup_sketches
 
-KEYS = 12   # keys stored per original
+KEYS = 8    # keys stored per original (8 keep the index under 1 KB an article on PostgreSQL)
 CAP = 32    # articles per key at most
 CHUNK = 500
 _KEY_LOCK, _EXACT_LOCK = 1 << 32, 2 << 32   # advisory lock ids: namespace in the high word
