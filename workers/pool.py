@@ -56,7 +56,8 @@ class Pool:
         self._next = 0
 
     def __enter__(self) -> "Pool":
-        self.pipeline.classifier(), self.pipeline.story_rules()   # loaded once, shared by forked children
+        from tasks.warmup import warm_up
+        self.pipeline.classifier(), self.pipeline.story_rules(), warm_up()   # once, shared by forked children
         self.slots = [self._start() for _ in range(self.processes)]
         return self
 

@@ -96,7 +96,7 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     # Unfinished dumps are sent again (a lost message is the worse risk: a duplicate one is
     # refused by the claim), except those a live attempt holds: only expired leases are taken back.
     store.reap(Policy.from_settings(settings))
-    states = store.states(list(regs))
+    states = _states(store, regs)
     todo = [i for i in regs if states.get(i) == "queued"]
     held = [i for i in regs if states.get(i) == "processing"]
     report.already_done = sum(r.state == "done" and not r.new for r in regs.values())
@@ -106,7 +106,7 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
             report.timed_out = len(held)
         else:
             report.timed_out = _enqueue_and_wait(settings, store, todo, held, console)
-    _fill(report, store, list(regs), todo + held)
+    _fill(report, store, states, todo + held)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -158,10 +158,20 @@ def _enqueue_and_wait(settings: Settings, store: Store, todo: list[str], held: l
     return len(pending)
 
 
-def _fill(report: RunReport, store: Store, ids: list[str], todo: list[str]) -> None:
-    states = store.states(ids)
+def _states(store: Store, regs: dict[str, Registration]) -> dict[str, str]:
+    """Each dump's state: as registered (read a moment ago), read again only for those not
+    finished (the reaper, or another process, may have moved them since)."""
+    states = {i: r.state for i, r in regs.items()}
+    states.update(store.states([i for i, s in states.items() if s not in FINAL]))
+    return states
+
+
+def _fill(report: RunReport, store: Store, before: dict[str, str], todo: list[str]) -> None:
+    """The report's figures: the states of the dumps this run processed or waited for, read
+    now; the others were finished before it (a re-run over known files reads nothing more)."""
+    states = before | store.states(todo)
     report.processed = sum(states.get(i) == "done" for i in todo)
-    report.failed = [store.dump(i) for i in ids if states.get(i) == "failed"]
+    report.failed = [store.dump(i) for i, s in states.items() if s == "failed"]
     summary = store.summary_of(todo)
     report.articles, report.duplicates, report.topics = summary["articles"], summary["duplicates"], summary["topics"]
 
