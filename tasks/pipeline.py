@@ -8,12 +8,13 @@ section. A dump the stages reject ends `failed` with the reason; nothing is drop
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from config.settings import Settings
-from tasks.errors import DumpError, IngestError, ModelError
+from tasks.errors import DumpError, IngestError, LeaseLost, ModelError
 from tasks.stages import dedup
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
@@ -22,41 +23,15 @@ from tasks.stages.stories import StoryRules
 from tasks.policy import Policy, new_token
 from tasks.store import Store
 from tasks.store.articles import Draft
+from tasks.store.writer import DumpWrite
 from tasks.store.lifecycle import Lease, Refused, brief
+from tasks.outcome import Outcome, Prepared, internal_reason
 from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
+__all__ = ["Outcome", "Pipeline", "Prepared", "internal_reason"]
 TOO_DEEP = ("the dump is nested too deeply to read (thousands of levels of JSON or HTML): it is not an "
             "article; fix the scraper that wrote it")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The small summary a task returns (JSON-friendly)."""
-    dump_id: str
-    state: str                       # done | failed | skipped (finished already, or held by another attempt)
-    articles: int = 0
-    duplicates: int = 0
-    topics: tuple[str, ...] = ()     # each article's best topic
-    error: str | None = None
-    stages: dict = field(default_factory=dict)   # seconds per stage (tasks/timing.py)
-    warnings: str | None = None      # records of a done dump that gave no article
-
-    def as_dict(self) -> dict:
-        return {"dump_id": self.dump_id, "state": self.state, "articles": self.articles,
-                "duplicates": self.duplicates, "topics": list(self.topics), "error": self.error,
-                "stages": self.stages, "warnings": self.warnings}
-
-    def log(self) -> "Outcome":
-        """One INFO line per processed dump, with its outcome and stage timings as fields."""
-        what = f"{self.articles} article(s), {self.duplicates} duplicate(s)" if self.state == "done" else self.error
-        if self.warnings:
-            what = f"{what}; {self.warnings}"
-        log.info("dump %s %s: %s", self.dump_id, self.state, what,
-                 extra={"dump_id": self.dump_id, "outcome": self.state, "articles": self.articles,
-                        "duplicates": self.duplicates, "error": self.error, "stages": self.stages,
-                        "warnings": self.warnings})
-        return self
 
 
 @dataclass
@@ -131,7 +106,9 @@ class Pipeline:
             # the dump (or the topic model) is at fault, not us: a reason to act on, not "internal error"
             reason = str(exc) if isinstance(exc, IngestError) else TOO_DEEP
             return Prepared(dump_id, token, failure=reason, watch=watch)
-        return Prepared(dump_id, token, lease.source_file, drafts, warnings, watch=watch)
+        with watch.lap("stories"):   # candidates read now; the writer re-reads only what changed since
+            priors = self.store.story_priors(drafts, self.story_rules())
+        return Prepared(dump_id, token, lease.source_file, drafts, warnings, watch=watch, story_prior=priors)
 
     def commit(self, prepared: "Prepared") -> Outcome:
         """Store what `prepare` made: dedup and save the drafts (the exclusive section), or
@@ -142,14 +119,52 @@ class Pipeline:
         if p.failure is not None:
             self.store.fail(p.dump_id, p.failure, p.token)
             return Outcome(p.dump_id, "failed", error=brief(p.failure), stages=watch.rounded()).log()
-        decide = partial(dedup.decide, threshold=self.settings.near_dup_threshold)
         with watch.lap("store"):
-            verdicts = self.store.save_articles(p.dump_id, p.source_file, p.drafts, decide,
-                                                self.settings.pipeline_version, p.warnings, rules=self.story_rules(),
-                                                token=p.token)
+            verdicts = self._save([p])[0]
+        if isinstance(verdicts, LeaseLost):
+            raise verdicts
+        return self._done(p, verdicts)
+
+    def commit_batch(self, batch: list["Prepared"]) -> list[Outcome]:
+        """`commit_in_process` for several prepared dumps, in order, their drafts saved in one
+        transaction (Store.save_batch: each deduped against the store and the batch's earlier
+        ones). If the batch cannot be saved, each dump is committed alone, so that a crash of
+        ours fails only the dump it belongs to."""
+        drafted = [p for p in batch if p.outcome is None and p.failure is None]
+        if len(drafted) < 2:
+            return [self.commit_in_process(p) for p in batch]
+        started = time.perf_counter()
+        try:
+            results = self._save(drafted)
+        except Exception:
+            log.warning("%d dumps could not be saved in one transaction; saving each alone", len(drafted),
+                        exc_info=True)
+            return [self.commit_in_process(p) for p in batch]
+        share = (time.perf_counter() - started) / len(drafted)
+        saved = {p.dump_id: result for p, result in zip(drafted, results)}
+        outcomes = []
+        for p in batch:
+            if p.dump_id not in saved:
+                outcomes.append(self.commit_in_process(p))
+            elif isinstance(saved[p.dump_id], LeaseLost):   # another attempt owns the dump now
+                outcomes.append(Outcome(p.dump_id, "skipped", error=str(saved[p.dump_id])).log())
+            else:
+                p.watch.laps["store"] = share
+                outcomes.append(self._done(p, saved[p.dump_id]))
+        return outcomes
+
+    def _save(self, batch: list["Prepared"]) -> list:
+        """Store.save_batch: per dump its verdicts, or LeaseLost."""
+        return self.store.save_batch([DumpWrite(p.dump_id, p.source_file, p.drafts, p.warnings, p.token,
+                                                p.story_prior) for p in batch],
+                                     partial(dedup.decide, threshold=self.settings.near_dup_threshold),
+                                     self.settings.pipeline_version, rules=self.story_rules())
+
+    @staticmethod
+    def _done(p: "Prepared", verdicts: list) -> Outcome:
         return Outcome(p.dump_id, "done", articles=len(p.drafts),
                        duplicates=sum(v.duplicate_of is not None for v in verdicts),
-                       topics=tuple(d.topics[0].label for d in p.drafts if d.topics), stages=watch.rounded(),
+                       topics=tuple(d.topics[0].label for d in p.drafts if d.topics), stages=p.watch.rounded(),
                        warnings=p.warnings).log()
 
     def _reclassify(self, lease, stored: list[dict]) -> Outcome:
@@ -226,30 +241,3 @@ class Pipeline:
             self.store.fail(dump_id, reason, token)
         except Exception:  # the store itself is down: the lease expires and the reaper re-sends it
             log.exception("could not record the failure of dump %s", dump_id)
-
-
-@dataclass
-class Prepared:
-    """What `prepare` hands to `commit` (pickled from a pool's child to its writer): the drafts
-    of a claimed dump, or the reason it failed, or an outcome already final (not claimed, or
-    re-classified)."""
-    dump_id: str
-    token: str
-    source_file: str = ""
-    drafts: list[Draft] = field(default_factory=list)
-    warnings: str | None = None
-    failure: str | None = None
-    outcome: Outcome | None = None
-    watch: Stopwatch = field(default_factory=Stopwatch)
-
-    @classmethod
-    def crashed(cls, dump_id: str, token: str, exc: BaseException) -> "Prepared":
-        """A crash of ours while preparing: committed as the dump's failure."""
-        return cls(dump_id, token, failure=internal_reason(dump_id, exc))
-
-
-def internal_reason(dump_id: str, exc: BaseException) -> str:
-    """A crash of ours, in one short line (a database error's SQL and parameters left out)."""
-    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    detail = brief(detail[0] if detail else "", 300)
-    return f"internal error: {type(exc).__name__}: {detail}; fix the cause, then `ingest requeue {dump_id}`"

@@ -50,7 +50,9 @@ class Pool:
     def __init__(self, pipeline: Pipeline, processes: int):
         self.pipeline = pipeline
         self.processes = max(1, processes)
-        self.window = 4 * self.processes
+        self.window = 8 * self.processes   # dumps prepared ahead of the next one to commit
+        self.batch = self.window           # dumps committed in one transaction, at most
+        self._committing: list[Prepared] = []
         self.slots: list[_Slot] = []
         self._ready: dict[int, Prepared] = {}
         self._next = 0
@@ -73,8 +75,7 @@ class Pool:
         while True:
             self._feed(todo)
             while self._next in self._ready:
-                on_outcome(self.pipeline.commit_in_process(self._ready.pop(self._next)))
-                self._next += 1
+                self._commit(on_outcome)
             busy = [s for s in self.slots if s.job]
             if not busy:
                 if todo or self._ready:
@@ -89,6 +90,16 @@ class Pool:
                 elif self._overdue(slot):
                     self._ready[seq] = self._kill_overdue(slot)
 
+    def _commit(self, on_outcome: Callable[[Outcome], None]) -> None:
+        """Commit the dumps ready in order from the next one on, up to `batch` of them at once
+        (one transaction: the writer keeps up with the children by amortizing it)."""
+        while self._next in self._ready and len(self._committing) < self.batch:
+            self._committing.append(self._ready.pop(self._next))
+            self._next += 1
+        for outcome in self.pipeline.commit_batch(self._committing):
+            on_outcome(outcome)
+        self._committing = []
+
     def close(self, interrupted: bool = False) -> None:
         """Stop every child; the dumps claimed but not committed (only on an interruption) go
         back to `queued`."""
@@ -101,7 +112,7 @@ class Pool:
                 except OSError:
                     pass
         held = [(s.job[1], s.job[2]) for s in self.slots if s.job]
-        held += [(p.dump_id, p.token) for p in self._ready.values()]
+        held += [(p.dump_id, p.token) for p in [*self._ready.values(), *self._committing]]
         for slot in self.slots:
             slot.process.join(STOP_SECONDS)
             if slot.process.is_alive():
@@ -110,7 +121,7 @@ class Pool:
             slot.conn.close()
         for dump_id, token in held:
             self._release(dump_id, token)
-        self.slots, self._ready = [], {}
+        self.slots, self._ready, self._committing = [], {}, []
 
     def _feed(self, todo: deque) -> None:
         """Claim the next dumps here (this process is the store's one writer) and give each

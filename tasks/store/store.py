@@ -154,8 +154,8 @@ class Store:
         drafts are deduped against everything committed and against the batch's earlier dumps.
         Per dump, in order: its verdicts, or LeaseLost if its lease no longer holds (nothing of
         that dump is written; the others are)."""
-        def snapshot(conn):   # story candidates, found before the transaction (stories.py)
-            return [[stories.prior(conn, d.story, rules) if d.story else None for d in w.drafts] for w in batch]
+        def snapshot(conn):   # story candidates, found before the transaction (stories.py), unless given
+            return [w.story_prior if w.story_prior is not None else _priors(conn, w.drafts, rules) for w in batch]
 
         priors = self._read(snapshot) if rules else [None] * len(batch)
 
@@ -167,6 +167,11 @@ class Store:
                 return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
                     f"dump {w.dump_id}: this attempt's lease was taken back; another attempt owns it") for w in batch]
         return retrying(once, self.safe_url)
+
+    def story_priors(self, drafts: list[Draft], rules: StoryRules) -> list:
+        """The drafts' story candidates as committed now (a read): found before the write by
+        whichever process prepares the dump, and passed on in DumpWrite.story_prior."""
+        return self._read(_priors, drafts, rules)
 
     def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], classifier: str, version: str) -> None:
         """Re-classify-only outcome: {article id: (topics, topics_reason)}; the dump is done again."""
@@ -205,3 +210,7 @@ class Store:
 
     def totals(self) -> dict[str, int]:
         return self._read(articles.totals)
+
+
+def _priors(conn, drafts: list[Draft], rules: StoryRules) -> list:
+    return [stories.prior(conn, d.story, rules) if d.story else None for d in drafts]
