@@ -142,8 +142,15 @@ class Pool:
                     self._send(slot, seq, claimed)
 
     # one child
+    @staticmethod
+    def start_method() -> str:
+        """Fork (the children share this process's loaded stages) when this process runs no
+        other thread, which could hold a lock a child would then wait for forever; else start
+        children from a fork server's clean process."""
+        return "fork" if threading.active_count() == 1 else "forkserver"
+
     def _start(self) -> _Slot:
-        method = "fork" if threading.active_count() == 1 else "forkserver"
+        method = self.start_method()
         ctx = get_context(method)
         if method == "forkserver":
             ctx.set_forkserver_preload(["tasks.pipeline"])

@@ -42,7 +42,10 @@ def dumps(folder: Path, marked: tuple[int, ...] = ()) -> Path:
 
 
 def misbehave_on_mark(monkeypatch, act) -> None:
-    """The clean stage runs `act()` on a dump holding MARK (inherited by forked children)."""
+    """The clean stage runs `act()` on a dump holding MARK. Children must be forked to inherit
+    the patch: the run's progress bar has a thread, so the children that replace a dead one
+    would otherwise come from the fork server, without it."""
+    monkeypatch.setattr(Pool, "start_method", staticmethod(lambda: "fork"))
     real = tasks.pipeline.clean
 
     def clean(raw, *args, **kwargs):
