@@ -26,12 +26,12 @@ from pathlib import Path
 from tasks.stages.model import TOPIC_LABELS, Topic
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.stages.topics.lexicon import Lexicon, load_lexicon
-from tasks.stages.topics.matching import find_terms
+from tasks.stages.topics.matching import BREAK, find_terms
 from tasks.stages.topics.text import words
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
-LEAD_TOKENS = 30         # the lead: the body's opening words (about a sentence) ...
-LEAD_WEIGHT = 1.0        # ... count this much again: news puts what a story is about first
+LEAD_TOKENS = 30         # the lead, the body's opening words (about a sentence), counts twice:
+                         # news puts what a story is about first
 EVIDENCE_POWER = 1.5     # per topic: (sum of weight**p * damped count) ** (1/p), see evidence()
 PRIOR_TOKENS = 80        # base rates count in full up to this many tokens, then fade
 PRIOR_GATE = 3.0         # a topic needs this much evidence for its base rate to count in full
@@ -78,10 +78,11 @@ def with_priors(scores: list[float], lex: Lexicon, n_tokens: int) -> list[float]
     topic the text says nothing about (unless it says nothing about any): base rates break near
     ties between the topics a text is about. They fade for texts longer than PRIOR_TOKENS.
     """
-    fade = min(1.0, math.sqrt(PRIOR_TOKENS / max(1, n_tokens)))
-    if not any(s > 0 for s in scores):
+    fade = 1.0 if n_tokens <= PRIOR_TOKENS else math.sqrt(PRIOR_TOKENS / n_tokens)
+    if max(scores) <= 0:
         return [p * fade for p in lex.priors]
-    return [s + p * fade * min(1.0, s / PRIOR_GATE) for s, p in zip(scores, lex.priors)]
+    return [s + p * fade * (s / PRIOR_GATE if s < PRIOR_GATE else 1.0) if s > 0 else s
+            for s, p in zip(scores, lex.priors)]
 
 
 RULE_CHARS = 1500        # "text" rules read the title and lead: the opening this many characters
@@ -100,9 +101,14 @@ def apply_rules(scores: list[float], title: str, text: str, lex: Lexicon) -> Non
             scores[rule.topic] += rule.weight * math.log2(1.0 + count)
 
 
+def first_line(text: str) -> str:
+    """The first non-blank line of `text` (at most 200 characters): the title of a dump without one."""
+    return text[:RULE_CHARS].lstrip().split("\n", 1)[0][:200]
+
+
 def shares(totals: list[float]) -> list[float]:
     """Each topic's sharpened share of the evidence, next to a background share: in [0, 1)."""
-    mass = [max(0.0, t) ** SHARPNESS for t in totals]
+    mass = [t ** SHARPNESS if t > 0 else 0.0 for t in totals]
     total = sum(mass) + BACKGROUND ** SHARPNESS
     return [m / total for m in mass]
 
@@ -114,7 +120,7 @@ _FIELDS = tuple(TOPIC_LABELS.index(t) for t in FIELDS)
 def field_first(scores: list[float], probs: list[float]) -> tuple[list[float], list[float]]:
     """When a frame topic leads and a field topic holds FIELD_RATIO of its evidence, the field
     takes the lead: the two swap their evidence and scores (see FRAMES)."""
-    best = max(range(len(probs)), key=lambda t: probs[t])
+    best = probs.index(max(probs))
     if best not in _FRAMES:
         return scores, probs
     fields = [t for t in _FIELDS if scores[t] > 0 and scores[t] >= FIELD_RATIO * scores[best]]
@@ -130,7 +136,7 @@ def field_first(scores: list[float], probs: list[float]) -> tuple[list[float], l
 def pick(scores: list[float], probs: list[float]) -> list[Topic]:
     """The best topic, then the runners-up with a fair share of its evidence, best first."""
     scores, probs = field_first(scores, probs)
-    order = sorted(range(len(probs)), key=lambda t: -probs[t])
+    order = sorted(range(len(probs)), key=probs.__getitem__, reverse=True)   # stable: ties keep order
     best = order[0]
     chosen = [best] + [t for t in order[1:MAX_TOPICS]
                        if probs[t] >= MIN_SHARE and scores[t] > 0 and scores[t] >= MIN_RATIO * scores[best]]
@@ -154,12 +160,10 @@ class LexiconClassifier:
         lex = self.lexicon
         body = words(text or "")
         head = words(title) if title else []
-        terms = find_terms(body, lex)
-        lead = terms if len(body) <= LEAD_TOKENS else find_terms(body[:LEAD_TOKENS], lex)
-        for key, count in list(lead.items()):
-            terms[key] += LEAD_WEIGHT * count
+        # the lead counts twice: its words are read once more, behind a break no phrase spans
+        terms = find_terms(body[:LEAD_TOKENS] + [BREAK] + body, lex)
         scores = evidence(find_terms(head, lex) if head else Counter(), terms, lex)
-        apply_rules(scores, title or (text or "").lstrip().split("\n", 1)[0][:200], text or "", lex)
+        apply_rules(scores, title or first_line(text or ""), text or "", lex)
         return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 
 

@@ -21,6 +21,7 @@ from tasks.stages.topics.text import stem
 
 MEMO_WORDS = 1 << 17     # distinct words remembered per lexicon (a few MB)
 _FIRST_FOUR = itemgetter(slice(0, 4))
+BREAK = "|"              # a token no text yields (words are letters and digits): no phrase spans it
 
 
 def surface_forms(token: str) -> set[str]:
@@ -72,7 +73,8 @@ def find_terms(words: list[str], lex) -> Counter:
     heads = [h for h in lex.head_forms.intersection(counts) if not distinct.isdisjoint(followers[h])]
     if heads:
         _count_phrases(words, frozenset(heads), lex, found)
-        found = +found                      # drop the words a phrase used up
+        for key in [key for key, count in found.items() if count <= 0]:
+            del found[key]                  # the words a phrase used up
     return found
 
 
