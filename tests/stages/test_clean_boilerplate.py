@@ -22,6 +22,14 @@ SITE_FURNITURE = [
     "You will receive it in your mailbox every Friday.",
     "Ne ratez rien : abonnez-vous à notre newsletter",
     "Später erinnern",
+    "We've detected you are on Internet Explorer. For the best experience, please update to a modern browser.",
+    "Please enable JavaScript to view the comments.",
+    # an author's bio and a wire photo's caption credit, however long
+    "Brigit Katz is a freelance writer based in Toronto. Her work has appeared in a number of publications.",
+    "Meg James is a corporate media reporter for the Los Angeles Times, covering the business of television.",
+    "Max Mustermann ist freier Journalist in Berlin und schreibt über Verkehr und Stadtplanung.",
+    "In this Sunday, Nov. 10, 2019, photograph, a long row of unsold sports-utility vehicles sits at a dealership "
+    "in Littleton, Colo. (AP Photo/David Zalubowski)",
 ]
 # Furniture that opens the after-article part of a page.
 SITE_END_MARKERS = ["Feed for comments", "A message from The Daily:", "12 comments"]
@@ -42,6 +50,8 @@ PROSE = [
     "Residents were asked to share their views on the new footbridge at a meeting later this month.",
     "The council will decide later.",
     "Follow-up talks are planned for next week in Geneva, officials said.",
+    "The reporter who broke the story said she had been threatened.",
+    "Prime Minister Jane Doe is a former journalist, which her critics say shows in her speeches.",
 ]
 
 

@@ -31,3 +31,30 @@ def test_a_most_read_box_between_a_photo_gallery_and_the_article_does_not_end_it
     article, = clean(dump.encode(), "page.txt")
     # then the article's paragraphs are all kept
     assert all(p in article.paragraphs for p in body)
+
+
+def test_a_sentence_broken_at_a_linked_name_is_one_paragraph():
+    # given a dump whose page set names in links, so each name sits on a line of its own
+    lines = ["Menu", "After a three-year silence, there is news on the fourth film in the rebooted", "Star Trek",
+             "film series: a writer best known for creating", "Legion", "is in final talks to direct it.",
+             *[f"Sentence {i} of the story goes on about the film and its cast, as reports said this week." for i in range(6)]]
+    # when it is cleaned
+    article, = clean("\n".join(lines).encode(), "page.txt")
+    # then the broken sentence is one paragraph of the article
+    assert article.paragraphs[0] == ("After a three-year silence, there is news on the fourth film in the rebooted Star Trek "
+                                     "film series: a writer best known for creating Legion is in final talks to direct it.")
+
+
+def test_a_comments_button_in_a_share_bar_above_the_article_does_not_end_it():
+    # given a page whose share bar (with a 'Comments' button) sits between a teaser and the article
+    teaser = ("The retailer earned $2.8 billion in the third quarter, the company said on Tuesday morning, as its "
+              "sales rose by less than analysts had expected. Its co-founder discusses how the business grew from "
+              "one store into a chain of thousands, and what he thinks the next year holds for its workers and "
+              "its shareholders, in an interview recorded at the company's headquarters last week.")
+    body = [f"Paragraph {i}: the home-improvement retailer said sales were below its expectations, and its "
+            f"shares fell in early trading as investors weighed the outlook for the rest of the year." for i in range(6)]
+    dump = "\n".join(["Markets", teaser, "Facebook", "Twitter", "Comments", "Print", "Email", *body])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the article's paragraphs are kept
+    assert all(p in article.paragraphs for p in body)

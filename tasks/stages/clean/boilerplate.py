@@ -3,8 +3,8 @@
 Cues are matched against one whole, stripped line; `cues(line)` gives all three at once:
 
 * boilerplate: the line itself is page furniture (share buttons, "Advertisement", copyright,
-  image credits, sign-up prompts, comment widgets, "Additional reporting by …") and is
-  dropped wherever it is;
+  image credits, sign-up prompts, comment widgets, "Additional reporting by …", and at any
+  length a cookie notice, an author's bio, a browser notice) and is dropped wherever it is;
 * end marker: the line opens the furniture *after* an article (a donation appeal, a comment
   section, "Most read", the copyright line); nothing after it belongs to the article;
 * link box: the heading of a box of links to other stories ("Related articles", "You may
@@ -143,12 +143,13 @@ _RULES: list[tuple[str, str]] = [
 
 # Cues that mark a line of any length: a caption ending in its image credit.
 _CAPTION_HINT = re.compile("image|photo|picture|foto|bild")
-_CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( credits?)?\s*(:|©)\s*\S.{0,80}$", re.I)
+_CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( credits?)?\s*(:|©)\s*\S.{0,80}$"
+                             r"|\((\w+ )?(photo|foto)\s*/\s*[^()]{2,60}\)$", re.I)
 
 # Promotions and credits that run longer than a cue line (up to MAX_PROMO_WORDS): a newsletter or
 # subscription pitch, "Additional reporting by …", "Reach the reporter on Twitter at …".
 MAX_PROMO_WORDS = 45
-_PROMO_HINT = re.compile("newsletter|subscri|sign up|click here|report|contribut|follow|reach|e-?mail|twitter"
+_PROMO_HINT = re.compile("newsletter|subscri|sign up|click here|report|contribut|follow|reach|e-?mail|twitter|browser|javascript"
                          "|research|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
 _PROMO = re.compile(
     r"\b(sign up|subscribe|register)\b.{0,120}\bnewsletter|\bnewsletter\b.{0,120}\b(sign up|subscribe|inbox)"
@@ -159,6 +160,9 @@ _PROMO = re.compile(
     r"|^(reach|contact|e-?mail|follow|find) .{0,60}\b(on (twitter|x|facebook|instagram|bluesky|threads|mastodon)\b|at \S+@|@\w+)"
     # a call to action that ends in (or carries) a link: "Follow our coverage at https://…", "More X news: https://…"
     r"|^(follow|read|see|watch|listen|find|get|sign up|subscribe|download|visit|check out|more)\b.{0,200}https?://"
+    # a notice about the reader's browser: "please update to a modern browser", "enable JavaScript"
+    r"|\b(update|upgrade|switch)\b.{0,30}\bbrowser\b|\bbrowser (is )?(out of date|outdated|not supported|unsupported)"
+    r"|\b(enable|activate|turn on) javascript|\bjavascript (is )?(disabled|required|turned off)"
     r"|^(?!pic\.)\S*twitter\.com/\S+$|무단 ?전재|재배포 ?금지|版权所有|著作権", re.I)
 
 _END_MARKERS = [
@@ -220,7 +224,25 @@ def cues_of(line: str, lower: str, words: list[str]) -> tuple[bool, bool, bool]:
             short and _LINK_BOX.match(lower) is not None)
 
 
+# An author's bio line: "Jane Doe is a freelance writer based in …", "Max Muster ist Redakteur …".
+MAX_BIO_WORDS = 80
+_BIO = re.compile(
+    r"^[A-Z\u00c0-\u00de\u0410-\u042f][\w'’.-]*(?: [A-Z\u00c0-\u00de\u0410-\u042f][\w'’.-]*){1,3},? (?:is|was|ist|war|est|es|è|é|is een) "
+    r"(?i:(?:(?:an?|the|ein|eine|un|une|una|um|uma) )?(?:(?!former|ex-|ehemalig|ancien|antiguo|ex )[\w-]+ ){0,5}?"
+    r"(?:(?:staff |freelance |senior |contributing )?(?:writer|reporter|journalist|editor|correspondent|contributor|columnist"
+    r"|photographer|critic)s?|journalist(?:in)?|redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|rédact(?:eur|rice)"
+    r"|correspondant|periodista|redactor|corresponsal|giornalista|redattore|redattrice|corrispondente|jornalista|repórter"
+    r"|verslaggever|redacteur)\b)")
+
+
+def is_bio(line: str, words: int) -> bool:
+    """An author's short biography, the line that closes (or opens) an article in many templates."""
+    return words <= MAX_BIO_WORDS and _BIO.match(line) is not None
+
+
 def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
+    if is_bio(line, len(words)):
+        return True
     if short:
         for word in _TRIGGERS.intersection(words):
             for regex in _BY_WORD[word]:

@@ -2,7 +2,8 @@
 
 * `segments(lines, language)`: a line that does not end a sentence, followed by one that goes on
   in lower case, is one sentence a scraper broke at an inline tag ("… said the minister, who"
-  / "arrived on Friday."): the two are glued into one segment;
+  / "arrived on Friday."): the two are glued into one segment; so is a short capitalized line
+  between an open sentence and its lower-case rest (a name set in a link or in italics);
 * each segment gets its word count, share of stop words (the main sign of prose, per
   language), whether it ends a sentence, and its lexicon cues (boilerplate.py);
 * `thread_start`: a comment thread after the article ("says:", "2 days ago" …), or a stream
@@ -28,6 +29,8 @@ _STOPS = frozenset(".!?…。！？")
 _CONTINUES = re.compile(r"""^[a-zà-ÿ,.;:)\]»”’%-]""")
 
 MIN_PROSE_WORDS = 7
+MAX_NAME_WORDS = 5    # a linked or italic name inside a sentence
+MIN_OPEN_CHARS = 12   # the open sentence before it
 MIN_STOP_SHARE = 0.18
 THREAD_META = 2
 THREAD_WINDOW = 12
@@ -52,8 +55,8 @@ class Segment(NamedTuple):
 def segments(lines: list[str], language: str | None) -> list[Segment]:
     """Glue broken lines back together and compute each segment's features."""
     glued: list[str] = []
-    for line in lines:
-        if glued and len(glued[-1]) > 30 and _continues(glued[-1], line):
+    for i, line in enumerate(lines):
+        if glued and (_continues(glued[-1], line) or _inline_name(glued[-1], line, lines[i + 1:i + 2])):
             glued[-1] = f"{glued[-1]} {line}"
         else:
             glued.append(line)
@@ -94,6 +97,16 @@ def _continues(prev: str, line: str) -> bool:
     not end a sentence ("… said the minister, who" / "arrived on Friday.").
     """
     return len(prev) > 30 and _CONTINUES.match(line) is not None and not _ends_sentence(prev)
+
+
+def _inline_name(prev: str, line: str, following: list[str]) -> bool:
+    """True if `line` is a short capitalized fragment inside an open sentence: a name the page
+    set in a link or in italics ("… news on the fourth film in" / "Star Trek" / "film series:
+    …"), i.e. `prev` is left open (three words or more, ending in a lower-case word or a comma)
+    and the line after goes on in lower case."""
+    return (len(prev) >= MIN_OPEN_CHARS and (prev[-1].islower() or prev[-1] == ",") and prev.count(" ") >= 2
+            and len(line.split()) <= MAX_NAME_WORDS and not _ends_sentence(line)
+            and bool(following) and _CONTINUES.match(following[0]) is not None)
 
 
 def _ends_sentence(text: str) -> bool:

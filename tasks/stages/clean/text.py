@@ -71,10 +71,17 @@ def cut_at_end_marker(segs: list[Segment], start: int, stop: int, *, hard_ends: 
     for i in range(start, stop):
         seg = segs[i]
         little_follows = total - before < before
-        if before and ((seg.end_marker and (hard_ends or little_follows)) or (seg.link_box and little_follows)):
+        hard = hard_ends and not _in_button_row(segs, i)
+        if before and ((seg.end_marker and (hard or little_follows)) or (seg.link_box and little_follows)):
             return i
         before += prose_chars[i - start]
     return stop
+
+
+def _in_button_row(segs: list[Segment], i: int) -> bool:
+    """True if segment i sits between two furniture lines (a share bar's 'Comments' button
+    between 'Twitter' and 'Print'), not at the head of a section of its own."""
+    return 0 < i < len(segs) - 1 and segs[i - 1].boiler and segs[i + 1].boiler and segs[i].words <= 3
 
 
 def skip_standfirst(segs: list[Segment], start: int, stop: int) -> int:
