@@ -58,3 +58,17 @@ def test_a_comments_button_in_a_share_bar_above_the_article_does_not_end_it():
     article, = clean(dump.encode(), "page.txt")
     # then the article's paragraphs are kept
     assert all(p in article.paragraphs for p in body)
+
+
+def test_teasers_the_page_lists_twice_are_not_taken_for_the_article():
+    # given a page that lists the same ten teasers (each a lead paragraph) above and below its article
+    teasers = [f"CITY {i}: Officials said on Wednesday that item number {i} of the day's news would be decided "
+               f"by a committee of the regional council after months of debate and two public hearings." for i in range(10)]
+    listing = [line for t in teasers for line in (f"Headline {t[:20]}", t)]
+    body = [f"Paragraph {i}: nearly 150 people returned home on Wednesday after they were deported, and said they had "
+            f"spent their savings on the journey, an official at the airport told reporters." for i in range(6)]
+    dump = "\n".join(["Menu", *listing, "Search", *body, "More news", *listing])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the article is the body, without the teasers
+    assert list(article.paragraphs) == body

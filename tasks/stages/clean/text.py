@@ -4,7 +4,8 @@ There is no DOM, so the dump is read as a sequence of segments (segments.py: lin
 glued back into sentences, with their features and lexicon cues), then:
 
 1. `score`: prose scores its length, furniture a penalty, a sentence without its full stop
-   (a list item) nothing;
+   (a list item) nothing; prose the page repeats (teasers listed twice: at the top and in the
+   footer) scores nothing either, unless nearly all its prose repeats (the article twice);
 2. the article is the best-scoring contiguous run of segments (maximum subarray), cut at the
    first end marker (a donation appeal, a comment count, the copyright line) after its first
    prose segment, or at a link box ("Related articles", "Most read") after which less prose
@@ -27,6 +28,7 @@ TITLE_WINDOW = 25
 LEAD_IN = 12
 STANDFIRST_GAP = 15
 REPEAT_CHARS = 40   # a repeated paragraph this long is a second copy of the page's text
+MOSTLY_REPEATED = 0.8   # a page whose prose repeats this much renders its article twice
 _BYLINE = re.compile(r"^(by|von|par|por|di|door|от|автор)\b|^(published|updated|posted)\b", re.I)
 
 
@@ -47,6 +49,16 @@ def _capitalized(text: str) -> float:
     """Share of words that start with a capital (high in headlines and menus)."""
     words = text.split()
     return sum(1 for w in words if w[:1].isupper()) / len(words) if words else 0.0
+
+
+def without_repeats(segs: list[Segment], scores: list[float]) -> list[float]:
+    """Scores with prose the page repeats (a list of teasers rendered twice) made neutral, unless
+    most of the page's prose repeats (a page that renders its whole article twice)."""
+    seen = Counter(s.text for s in segs if s.prose)
+    repeated = sum(len(t) * n for t, n in seen.items() if n > 1)
+    if not repeated or repeated >= MOSTLY_REPEATED * sum(len(t) * n for t, n in seen.items()):
+        return scores
+    return [0.0 if s.prose and seen[s.text] > 1 else v for s, v in zip(segs, scores)]
 
 
 def main_run(scores: list[float]) -> tuple[int, int]:
@@ -129,7 +141,7 @@ class TextArticle:
 def extract_lines(lines: list[str], language: str | None) -> TextArticle:
     """The article (title, paragraphs) in these non-empty, stripped lines."""
     segs = segments(lines, language)
-    start, stop = main_run([score(s) for s in segs])
+    start, stop = main_run(without_repeats(segs, [score(s) for s in segs]))
     if stop <= start:
         return TextArticle(None, [], [])
     stop = cut_at_end_marker(segs, start, stop)
