@@ -24,6 +24,12 @@ SITE_FURNITURE = [
     "Später erinnern",
     "We've detected you are on Internet Explorer. For the best experience, please update to a modern browser.",
     "Please enable JavaScript to view the comments.",
+    "Clique na imagem ao lado e veja todas as datas, locais e horários de todos os treinos e corridas da temporada.",
+    "Click the image above to see this season's full ranking of the drivers.",
+    "Cliquez ici pour lire la suite de notre dossier.",
+    "to our newsletter.",
+    "An email with an activation link has just been sent to your email address. Please activate your subscription "
+    "by clicking on the activation link inside the email.",
     # an author's bio and a wire photo's caption credit, however long
     "Brigit Katz is a freelance writer based in Toronto. Her work has appeared in a number of publications.",
     "Meg James is a corporate media reporter for the Los Angeles Times, covering the business of television.",
@@ -51,6 +57,9 @@ PROSE = [
     "The council will decide later.",
     "Follow-up talks are planned for next week in Geneva, officials said.",
     "The reporter who broke the story said she had been threatened.",
+    "Clicking through the filings, analysts found three more accounts.",
+    "Tap water in the district was declared safe to drink on Monday.",
+    "Officials said they would email every resident a copy of the plan.",
     "Prime Minister Jane Doe is a former journalist, which her critics say shows in her speeches.",
 ]
 

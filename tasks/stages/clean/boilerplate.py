@@ -36,7 +36,7 @@ _DISMISS_WORDS = "later now thanks dismiss close später nicht tard maintenant t
 # A line that speaks to the reader ("you", "your", a question) about two of these is a call to
 # action (a newsletter pitch, a donation appeal, a paywall offer), not news.
 KINDS: dict[str, tuple[str, ...]] = {
-    "newsletter": ("newsletter", "inbox", "mailbox", "e-mails", "emails", "alerts", "digest", "delivered",
+    "newsletter": ("newsletter", "inbox", "mailbox", "e-mail", "email", "alerts", "digest", "delivered",
                    "postfach", "boîte", "bandeja", "casella", "caixa", "рассылк"),
     "donation": ("donat", "contribution", "support us", "support our", "support independent", "support today",
                  "spende", "unterstütz", "soutenez", "don ", "dona", "sostieni", "apoie", "поддерж"),
@@ -97,7 +97,8 @@ def is_cookie_notice(lower: str, words: int) -> bool:
 # (trigger words, regex on the lower-cased line). The regex runs only if a trigger is a word of the line.
 _RULES: list[tuple[str, str]] = [
     # sign-up, login, subscription
-    ("newsletter newsletters alerts", r"(newsletter|alerts?)\b.*(sign ?up|subscribe|register)|(sign ?up|subscribe|register)\b.*newsletter"),
+    ("newsletter newsletters alerts", r"(newsletter|alerts?)\b.*(sign ?up|subscribe|register)|(sign ?up|subscribe|register)\b.*newsletter"
+                                      r"|^(\S+ ){0,4}newsletters?\W*$"),
     ("sign signup", r"^sign (up|in)\b|^sign ?up\b"),
     ("login log register password", r"^(log ?in|register|login to)\b|register\s*/\s*log ?in|forgot (your )?password|^log ?out$"),
     ("subscriber subscribers subscribe", r"^(already )?(a )?subscriber\??|^subscribe( now| today| here)?\b"),
@@ -149,7 +150,7 @@ _CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( c
 # Promotions and credits that run longer than a cue line (up to MAX_PROMO_WORDS): a newsletter or
 # subscription pitch, "Additional reporting by …", "Reach the reporter on Twitter at …".
 MAX_PROMO_WORDS = 45
-_PROMO_HINT = re.compile("newsletter|subscri|sign up|click here|report|contribut|follow|reach|e-?mail|twitter|browser|javascript"
+_PROMO_HINT = re.compile("newsletter|subscri|sign up|click|clique|clic|klicken|report|contribut|follow|reach|e-?mail|twitter|browser|javascript"
                          "|research|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
 _PROMO = re.compile(
     r"\b(sign up|subscribe|register)\b.{0,120}\bnewsletter|\bnewsletter\b.{0,120}\b(sign up|subscribe|inbox)"
@@ -163,6 +164,8 @@ _PROMO = re.compile(
     # a notice about the reader's browser: "please update to a modern browser", "enable JavaScript"
     r"|\b(update|upgrade|switch)\b.{0,30}\bbrowser\b|\bbrowser (is )?(out of date|outdated|not supported|unsupported)"
     r"|\b(enable|activate|turn on) javascript|\bjavascript (is )?(disabled|required|turned off)"
+    # an order to click: "Click the image above and see …", "Clique na foto …", "Cliquez ici"
+    r"|^(click|clique|cliquez|clicca|klicken sie|haga clic|haz clic)\b"
     r"|^(?!pic\.)\S*twitter\.com/\S+$|무단 ?전재|재배포 ?금지|版权所有|著作権", re.I)
 
 _END_MARKERS = [
