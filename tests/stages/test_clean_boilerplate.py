@@ -22,6 +22,7 @@ SITE_FURNITURE = [
     "You will receive it in your mailbox every Friday.",
     "Ne ratez rien : abonnez-vous à notre newsletter",
     "Später erinnern",
+    "Pinterest", "Google+", "Flipboard",            # share buttons, one network a line
     "We've detected you are on Internet Explorer. For the best experience, please update to a modern browser.",
     "Please enable JavaScript to view the comments.",
     "Clique na imagem ao lado e veja todas as datas, locais e horários de todos os treinos e corridas da temporada.",

@@ -107,8 +107,10 @@ _RULES: list[tuple[str, str]] = [
     ("abonnieren anmelden abonnez inscrivez abonner suscríbete iscriviti assine cadastre abonneer подписаться подписывайтесь войти",
      r"newsletter abonnieren|jetzt abonnieren|^anmelden$|abonnez-vous|inscrivez-vous|s'abonner|suscr[ií]bete|iscriviti|^assine|cadastre-se|abonneer|подпис|^войти$"),
     # sharing and reactions
-    ("share tweet pin email print whatsapp facebook twitter linkedin reddit telegram copy copied",
-     r"^share\b|^(tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|copy link|copied!?)$"),
+    ("share tweet pin email print whatsapp facebook twitter linkedin reddit telegram copy copied pinterest google "
+     "flipboard messenger tumblr instagram youtube xing vk bluesky mastodon",
+     r"^share\b|^(tweet|pin it|e-?mail|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|copy link|copied!?"
+     r"|pinterest|google\+|flipboard|messenger|tumblr|instagram|youtube|xing|vk|bluesky|mastodon)$"),
     ("follow like shares", r"^follow (us|\w+)( on\b|$)|^like this (story|article)|^\d*\s*shares?$"),
     ("emails alerts", r"news (e-?mails|alerts)"),
     ("captcha recaptcha hcaptcha", r"captcha"),   # a form's bot check: "protected by …captcha"
