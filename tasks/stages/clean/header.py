@@ -98,7 +98,7 @@ def split_header_fields(lines: list[str]) -> tuple[dict[str, str], list[str]]:
 
 def guess_source(lines: list[str], title: str | None) -> str | None:
     """The site's name: the 'Site' of a page title 'Headline - Site' on the dump's first line, or
-    a short first line that is not the headline ('Japan Today'), or else the name the page's own
+    a short first line that is not the headline ('The Daily'), or else the name the page's own
     furniture repeats ('Support The Daily!', 'A message from The Daily:'); None when unsure."""
     if not lines:
         return None
