@@ -191,10 +191,15 @@ def prior(conn: Connection, article: StoryInput, rules: StoryRules) -> Prior:
     """Candidate stories, and a rewrite link among the originals of the closest three."""
     seen = horizon(conn)
     refs = candidates(conn, article.features, rules.weights)
-    scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
-    closest = sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: -scored[sid])[:3]
-    compared = _members(members(conn, closest))
+    compared = _members(members(conn, _closest(article, refs, rules)))
     return Prior(refs, rules.rewrite(article, compared), seen, frozenset(m.article_id for m in compared))
+
+
+def _closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3) -> list[str]:
+    """The n stories the article scores closest to: only their originals are compared for a
+    rewrite (each comparison reads an article's text)."""
+    scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
+    return sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: -scored[sid])[:n]
 
 
 def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prior,
@@ -209,7 +214,7 @@ def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prio
         prefer = story_of(conn, duplicate_of)
     else:
         rewrite = before.rewrite
-        late = rules.rewrite(article, _members(members(conn, list(changed), skip=before.compared)))
+        late = rules.rewrite(article, _members(members(conn, _closest(article, changed, rules), skip=before.compared)))
         if late is not None and (rewrite is None or late.score > rewrite.score):
             rewrite = late
         if rewrite is not None:
