@@ -22,6 +22,7 @@ from workers.safe import shown
 
 FINAL = ("done", "failed")
 STALL_HINT_SECONDS = 15
+REGISTER_BATCH = 200     # new files registered per transaction
 
 
 @dataclass
@@ -56,14 +57,35 @@ def register_all(store: Store, settings: Settings, items: list[Found | Skipped],
     known = store.known_files([(where[id(i)], i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
     with _progress(console) as progress:
         task = progress.add_task("registering", total=len(items))
-        for item in items:
-            hit = known.get(where[id(item)]) if isinstance(item, Found) else None
-            reg = Registration(hit[0], item.path.name, False, hit[1]) if hit else \
-                _register_one(store, settings, item, report)
-            if reg is not None:
-                seen.setdefault(reg.dump_id, reg)
-            progress.advance(task)
+        for start in range(0, len(items), REGISTER_BATCH):
+            chunk = items[start:start + REGISTER_BATCH]
+            for reg in _register_chunk(store, settings, chunk, known, where, report):
+                if reg is not None:
+                    seen.setdefault(reg.dump_id, reg)
+            progress.advance(task, len(chunk))
     return seen
+
+
+def _register_chunk(store: Store, settings: Settings, chunk: list, known: dict, where: dict,
+                    report: RunReport) -> list:
+    """The chunk's registrations, in order: known files from `known`, new regular files in one
+    transaction, and a file that fails there (or a skipped one) on its own, as `_register_one`."""
+    fresh = [i for i in chunk if isinstance(i, Found) and where[id(i)] not in known]
+    try:
+        done = dict(zip(map(id, fresh), store.register_many([(i.path, None) for i in fresh],
+                                                            settings.max_dump_bytes, settings.pipeline_version)))
+    except OSError:   # not a file's fault (the store's folder): each file on its own says what
+        done = {}
+    out = []
+    for item in chunk:
+        hit = known.get(where[id(item)]) if isinstance(item, Found) else None
+        if hit:
+            out.append(Registration(hit[0], item.path.name, False, hit[1]))
+        elif id(item) in done and not isinstance(done[id(item)], OSError):
+            out.append(done[id(item)])
+        else:
+            out.append(_register_one(store, settings, item, report))
+    return out
 
 
 def _register_one(store: Store, settings: Settings, item: Found | Skipped, report: RunReport):

@@ -62,6 +62,20 @@ class Store:
     def register(self, path: Path, max_bytes: int, version: str, st=None) -> dumps.Registration:
         return self._write(dumps.register, path, max_bytes, version, st)
 
+    def register_many(self, files: list[tuple[Path, object]], max_bytes: int,
+                      version: str) -> list["dumps.Registration | OSError"]:
+        """`register` for many files in one transaction (an inbox of thousands pays one commit,
+        not one each); each file's Registration, or the OSError that reading it raised."""
+        def many(conn):
+            out = []
+            for path, st in files:
+                try:
+                    out.append(dumps.register(conn, path, max_bytes, version, st))
+                except OSError as exc:   # read before any write of its own: the others stand
+                    out.append(exc)
+            return out
+        return self._write(many)
+
     def known_files(self, files: list[tuple[str, int, int]]) -> dict[str, tuple[str, str]]:
         """{absolute path: (dump id, state)} for the (path, size, mtime_ns) already registered."""
         return self._read(inbox.known_many, files)

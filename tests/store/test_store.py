@@ -30,6 +30,20 @@ def ingest(store: Store, tmp_path, name: str, text: str) -> tuple[str, list]:
     return reg.dump_id, verdicts
 
 
+def test_register_many_registers_each_file_in_one_go_and_reports_a_missing_one(store, tmp_path):
+    # given two files and a path that is not there
+    (tmp_path / "a.txt").write_text(WIRE)
+    (tmp_path / "b.txt").write_text(OTHER)
+    files = [(tmp_path / "a.txt", None), (tmp_path / "gone.txt", None), (tmp_path / "b.txt", None)]
+    # when they are registered together
+    a, gone, b = store.register_many(files, 10_000, "v")
+    # then both files are queued dumps, the missing one is its OSError, and nothing else failed
+    assert (a.new, a.state, b.new, b.state) == (True, "queued", True, "queued")
+    assert isinstance(gone, FileNotFoundError)
+    assert store.states([a.dump_id, b.dump_id]) == {a.dump_id: "queued", b.dump_id: "queued"}
+    assert store.register(tmp_path / "a.txt", 10_000, "v").dump_id == a.dump_id
+
+
 def test_register_is_idempotent_by_name_and_content(store, tmp_path):
     # given a file registered twice, and the same bytes under another name
     (tmp_path / "a.txt").write_text(WIRE)
