@@ -44,7 +44,7 @@ def key_hash(term: str) -> int:
 
 
 def candidates(conn: Connection, f: Features, w: Weights = Weights()) -> dict[str, StoryRef]:
-    """The stories that share the most key terms with the article, within its time window."""
+    """The stories that share the most key terms with the article, within its reach in time."""
     hashes = [key_hash(k) for k in keys(f)]
     if not hashes:
         return {}
@@ -52,7 +52,7 @@ def candidates(conn: Connection, f: Features, w: Weights = Weights()) -> dict[st
     query = (select(story_keys.c.story_id, shared).join(stories, stories.c.id == story_keys.c.story_id)
              .where(story_keys.c.hash.in_(hashes)))
     if f.day is not None:
-        low, high = _iso(f.day - w.window_days), _iso(f.day + w.window_days)
+        low, high = _iso(f.day - w.reach_days), _iso(f.day + w.reach_days)
         query = query.where((stories.c.last_date.is_(None)) | ((stories.c.last_date >= low) & (stories.c.first_date <= high)))
     query = query.group_by(story_keys.c.story_id).order_by(shared.desc()).limit(MAX_CANDIDATES)
     ids = [r.story_id for r in conn.execute(query)]

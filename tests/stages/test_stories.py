@@ -51,13 +51,25 @@ def test_the_same_event_joins_and_another_event_of_the_same_kind_does_not(idf):
     assert choose(features(*CRASH_B, idf), {"s": story}).story is None
 
 
+LAWSUIT = ("Families of Tahoe crash victims sue aircraft maker",
+           "Relatives of the four people killed when a Cessna went down near Lake Tahoe have filed a lawsuit in "
+           "Sacramento against the manufacturer of the engine, saying a faulty fuel pump caused the crash. Their "
+           "lawyer, Maria Gonzalez, told reporters the pilot had reported rough running minutes after take-off.")
+
+
 def test_a_story_is_bounded_in_time(idf):
+    # given a story started by a crash report
     story = new_summary(features(*CRASH_A, idf))
-    title, text, _ = CRASH_A2
-    late = features(title, text, "2019-09-01", idf)
-    assert choose(late, {"s": story}).story is None
-    # while an undated report is judged on its words alone
-    assert choose(features(title, text, None, idf), {"s": story}).story == "s"
+    # then a related report (a lawsuit over the crash) joins it within the window, not months later
+    assert choose(features(*LAWSUIT, "2019-04-20", idf), {"s": story}).story == "s"
+    assert choose(features(*LAWSUIT, "2019-09-01", idf), {"s": story}).story is None
+    # while the same report under a later date (a crawl's or an update's) still does
+    title, text, _ = CRASH_A
+    assert choose(features(title, text, "2019-09-01", idf), {"s": story}).story == "s"
+    # but not beyond the story's reach
+    assert choose(features(title, text, "2022-01-01", idf), {"s": story}).story is None
+    # and an undated report is judged on its words alone
+    assert choose(features(*CRASH_A2[:2], None, idf), {"s": story}).story == "s"
 
 
 def test_a_story_summary_grows_in_size_and_span_but_not_in_terms(idf):

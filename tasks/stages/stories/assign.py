@@ -3,13 +3,15 @@
 Each candidate story is summarised by the sum of its articles' vectors (its centroid, cut to
 its heaviest terms so it stays bounded) and its date span. As in Miranda et al. 2018, the
 article is compared with each candidate through one similarity per sub-vector (cosine of
-body, title and entity vectors with the centroid's) plus time proximity; a weighted sum of
-these is the score. The best candidate is joined when its score reaches the threshold.
-Stories are bounded in time: a story whose span is more than a window of days from the article's
-date is no candidate (`Weights.window_days`), nor is one that shares (almost) none of the
-article's names and numbers when both have some (`Weights.min_entities`): two events of one
-kind (two plane crashes, two earthquakes) share their vocabulary, not their names, places and
-figures.
+body, title and entity vectors with the centroid's); their weighted sum less a time penalty
+is the score. The best candidate is joined when its score reaches the threshold.
+Stories are bounded in time: the score falls with the log of the days between the article and
+the story's date span (`Weights.time`), and beyond a window of days (`Weights.window_days`) only
+near-identical coverage joins (`Weights.strong`: publication dates are sometimes a crawl's or an
+update's); no story further away is a candidate (`Weights.reach_days`). Nor is one that shares
+(almost) none of the article's names and numbers when both have some (`Weights.min_entities`):
+two events of one kind (two plane crashes, two earthquakes) share their vocabulary, not their
+names, places and figures. The three similarities weigh the same: each alone is weak evidence.
 """
 from __future__ import annotations
 
@@ -27,13 +29,15 @@ CENTROID_TERMS = {"body": 240, "title": 60, "entities": 120}
 @dataclass(frozen=True)
 class Weights:
     body: float = 1.0
-    title: float = 0.6
+    title: float = 1.0
     entities: float = 1.0
-    time: float = 0.2
-    threshold: float = 0.45
-    window_days: int = 90       # an article this far outside a story's date span starts a new one
-    time_scale: float = 3.0     # days for the time proximity to fall to 1/e
-    min_entities: float = 0.1   # names and numbers are strong evidence: below this overlap, no match
+    time: float = 0.06          # score lost per log(1 + days) away from the story's span
+    threshold: float = 0.35
+    window_days: int = 90       # beyond this, an article joins only on near-identical coverage,
+    strong: float = 1.5         # a summed similarity this high
+    reach_days: int = 730       # a story this far from the article is no candidate
+    undated_days: int = 3       # the distance assumed when the article or story has no date
+    min_entities: float = 0.05  # names and numbers are strong evidence: below this overlap, no match
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,19 @@ def gap_days(day: int | None, story: Summary) -> int | None:
 
 
 def score(f: Features, story: Summary, w: Weights = Weights()) -> float | None:
-    """The weighted similarity of an article to a story; None when out of its time window."""
+    """The weighted similarity of an article to a story; None when it cannot join it."""
     gap = gap_days(f.day, story)
-    if gap is not None and gap > w.window_days:
+    if gap is not None and gap > w.reach_days:
         return None
-    proximity = 0.5 if gap is None else math.exp(-gap / w.time_scale)
     norms = story.norms
     entities = cosine(f.entities, story.entities, norms["entities"])
     if f.entities and story.entities and entities < w.min_entities:
         return None
-    return (w.body * cosine(f.body, story.body, norms["body"]) + w.title * cosine(f.title, story.title, norms["title"])
-            + w.entities * entities + w.time * proximity)
+    content = (w.body * cosine(f.body, story.body, norms["body"])
+               + w.title * cosine(f.title, story.title, norms["title"]) + w.entities * entities)
+    if gap is not None and gap > w.window_days and content < w.strong:
+        return None
+    return content - w.time * math.log1p(w.undated_days if gap is None else gap)
 
 
 def choose(f: Features, candidates: dict[str, Summary], w: Weights = Weights(), prefer: str | None = None) -> Choice:
