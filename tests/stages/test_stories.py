@@ -101,3 +101,16 @@ def test_a_linked_story_is_kept_when_it_fits_or_when_nothing_else_does(idf):
     assert choose(report, {"b": other}, prefer="b").story == "b"
     # and overridden by a story that fits
     assert choose(report, {"a": crash, "b": other}, prefer="b").story == "a"
+
+
+def test_contracted_words_are_not_taken_for_rare_ones():
+    from tasks.stages.stories.features import words
+    assert words("They couldn't land, they're safe; Russia's plane") == ["they", "land", "they", "safe", "russia", "plane"]
+
+
+def test_a_report_joined_against_its_date_does_not_stretch_the_story(idf):
+    story = new_summary(features(*CRASH_A, idf))
+    title, text, _ = CRASH_A
+    joined = add(story, features(title, text, "2019-09-01", idf))
+    assert joined.size == 2 and (joined.first_day, joined.last_day) == (story.first_day, story.last_day)
+    assert add(story, features(*CRASH_A2, idf)).last_day == story.last_day + 1

@@ -117,9 +117,12 @@ def new_summary(f: Features) -> Summary:
     return Summary(dict(f.body), dict(f.title), dict(f.entities), 1, f.day, f.day)
 
 
-def add(story: Summary, f: Features) -> Summary:
-    """The story's summary once the article has joined it."""
-    days = [d for d in (story.first_day, story.last_day, f.day) if d is not None]
+def add(story: Summary, f: Features, window_days: int = Weights.window_days) -> Summary:
+    """The story's summary once the article has joined it. An article dated beyond the window
+    joined on its words, against its date: that date does not stretch the story's span."""
+    gap = gap_days(f.day, story)
+    trusted = gap is None or gap <= window_days
+    days = [d for d in (story.first_day, story.last_day, f.day if trusted else None) if d is not None]
     return replace(
         story,
         body=_add(story.body, f.body, CENTROID_TERMS["body"]),

@@ -34,6 +34,7 @@ ENTITY_TERMS = 60
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _APOSTROPHE_S = re.compile(r"['’]s\b")
+_CONTRACTED = re.compile(r"[^\W\d_]+n['’]t\b|['’](?:re|ve|ll|d|m)\b")   # "couldn't", "they're"
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _CAP_RUN = re.compile(r"(?:[A-Z][\w’'\-.]*\w|[A-Z])(?:\s+(?:(?:of|de|al|bin|van|von|der|la|du)\s+)?"
                       r"(?:[A-Z][\w’'\-.]*\w|[A-Z]))*")
@@ -53,8 +54,9 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased words, possessive 's dropped ("Russia's" is "russia")."""
-    return _WORD.findall(_APOSTROPHE_S.sub("", fold(text)))
+    """Lower-cased words, possessive 's dropped ("Russia's" is "russia"), negated auxiliaries
+    and contracted endings too ("couldn't" would leave "couldn", unknown, so weighed as a name)."""
+    return _WORD.findall(_CONTRACTED.sub(" ", _APOSTROPHE_S.sub("", fold(text))))
 
 
 def day_number(iso: str | None) -> int | None:
