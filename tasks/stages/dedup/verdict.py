@@ -1,23 +1,61 @@
 """The dedup verdict: given a new text's fingerprint, the id of an exact match if the store
 has one, and the near-match candidates the index returned, which stored article (if any) it
-duplicates. See sketch.py for what a fingerprint holds and why the rule is on containment
-plus Jaccard."""
+duplicates.
+
+A candidate is judged on the overlap of the pair (sketch.py): the share of the new text found
+in the stored one (`new_in_old`), the share of the stored text found in the new one
+(`old_in_new`), and their Jaccard. It is a near duplicate when all three hold:
+
+1. **Similar enough**: containment (the share of the shorter text in the longer) plus Jaccard
+   reaches the threshold (config NEAR_DUP_THRESHOLD, 1.0). A copy edited, re-headlined or
+   extracted by another tool keeps both high; a trimmed or padded copy keeps containment near
+   1 and loses Jaccard; 001, 000's wire story with paragraphs added and trimmed, has
+   containment ~0.6 and Jaccard ~0.4.
+2. **Not a larger article that embeds it** (`new_in_old >= MIN_NEW_IN_OLD`, a third): a new
+   text that holds (nearly all of) a stored one but is more than three times its length is
+   mostly its own material, so it is another article that quotes or embeds the stored one: a
+   follow-up that recaps the first report, a roundup or digest, a live-blog update, a page
+   listing several stories. What a republisher adds to a copy (its page furniture, a line of
+   credit, a related-links box) is a minority of the page, and the clean stage drops most of
+   it; the bound leaves room for a page whose furniture the clean stage kept (an extractor
+   that keeps every line can give twice the article). Containment alone cannot see this: it
+   is ~1.0 for both the padded copy and the composite; only the share of the new text that is
+   the stored one tells them apart.
+3. **Not a small passage of a longer one** (`old_in_new >= MIN_OLD_IN_NEW`, 0.15): a new
+   text wholly inside a stored one is a truncated or trimmed copy (a teaser, a shortened
+   republish, an extractor that kept the first paragraphs), down to about a sixth of it; below,
+   it is a passage quoted from it, or a short text (a caption, a brief, a boilerplate block
+   that survived cleaning) that happens to stand in a long one.
+
+The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
+are trimmed far more often than they are padded, so a short text inside a long stored one is
+given more room (down to about a sixth) than a long text around a short stored one (down
+to a third). When a composite arrives after its base, rule 2 keeps it apart; when the base
+arrives after the composite, the base is inside the composite exactly as a trimmed copy is
+inside its original, and the overlap of the pair cannot tell the two apart: it is linked when
+it is more than about a sixth of the composite. That case needs to know that the stored text
+was itself built from other stored articles, which the pair's overlap does not carry.
+"""
 from __future__ import annotations
 
 from tasks.stages.dedup.sketch import overlap
-from tasks.stages.model import Fingerprint, Match, Verdict
+from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
 
-MIN_SHARED = 12  # fewer shared 5-grams than this (estimated) is never a near duplicate
+MIN_SHARED = 12         # fewer shared 5-grams than this (estimated) is never a near duplicate
+MIN_NEW_IN_OLD = 1 / 3  # a new text at most three times as long as the stored one it holds
+MIN_OLD_IN_NEW = 0.15   # a new text at least about a sixth of the stored one that holds it
+
+
+def is_near(o: Overlap, threshold: float = 1.0) -> bool:
+    """Whether a pair with this overlap is a near duplicate (the three rules above)."""
+    return (o.containment + o.jaccard >= threshold
+            and o.new_in_old >= MIN_NEW_IN_OLD and o.old_in_new >= MIN_OLD_IN_NEW)
 
 
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
            threshold: float = 1.0) -> Verdict:
-    """The verdict for a new text, given an exact match's id and the near-match candidates.
-
-    A candidate is a near duplicate when containment (the share of the shorter text that
-    stands in the longer) plus Jaccard (the overlap as a whole) reaches `threshold`; the
-    best-scoring candidate wins.
-    """
+    """The verdict for a new text, given an exact match's id and the near-match candidates:
+    the candidate that passes `is_near` with the highest containment + Jaccard, if any."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
@@ -26,6 +64,6 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         if o.shared < MIN_SHARED:
             continue
         c, j = o.containment, o.jaccard
-        if c + j >= threshold and (best is None or c + j > best.containment + best.jaccard):
+        if is_near(o, threshold) and (best is None or c + j > best.containment + best.jaccard):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")

@@ -1,0 +1,170 @@
+"""Dedup rule alone, online, on a dedup set: pairwise P/R/F1 on two slices, in seconds.
+
+    python bench/eval_dedup.py ../shared/bench/data/dedup-dev/docs.jsonl [--threshold T]
+        [--order name|shuffle] [--seed N] [--errors N]
+
+The same arrival order and bookkeeping as `ingest run` over the scorer's dumps
+(../shared/bench/score_dedup.py): documents arrive sorted by id; each is compared with every
+article before it, an exact match (normalized text hash) first, then the near-match candidates
+that share sampled shingles with it among the *originals* only (the store indexes originals
+alone), at most MAX_CANDIDATES of them, the most shared first; `decide()` gives the verdict, and
+a duplicate is linked to its candidate's root, so clusters are stars. Predicted clusters are
+the connected components of the links; pairwise P/R/F1 exactly as the scorer's metrics.py.
+The texts are the documents' plain texts, or with --clean what the clean stage makes of each
+as a text dump (without the templates a store learns per source; cached under the temp folder):
+confirm end to end with score_dedup.py.
+
+Slices: a document belongs to the held slice when sha256(base cluster id)[0] % 4 == 0, where
+the base cluster is `base` (its own cluster for every document but the follow-ups, which go
+with the article they follow so that each hard negative stays beside its base). Errors are
+printed for the tune slice only (--errors N); the held slice is reported, never inspected.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from config import defaults  # noqa: E402
+from tasks.stages import dedup  # noqa: E402
+from tasks.stages.model import Match  # noqa: E402
+
+MAX_CANDIDATES = 20   # as tasks/store/articles.py
+
+
+def held_out(doc: dict) -> bool:
+    return hashlib.sha256(str(doc.get("base") or doc["cluster"]).encode()).digest()[0] % 4 == 0
+
+
+def pair_prf(truth: dict, pred: dict) -> tuple[float, float, float]:
+    def pairs(labels):
+        groups = defaultdict(list)
+        for k, v in labels.items():
+            groups[v].append(k)
+        return {tuple(sorted(p)) for g in groups.values() for p in combinations(g, 2)}
+    t, p = pairs(truth), pairs(pred)
+    tp = len(t & p)
+    P = tp / len(p) if p else 1.0
+    R = tp / len(t) if t else 1.0
+    return P, R, (2 * P * R / (P + R) if P + R else 0.0)
+
+
+def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None, object]]:
+    """Each document's (root it is linked to, verdict), deciding one by one in list order."""
+    first_exact: dict[str, str] = {}
+    root: dict[str, str | None] = {}
+    index: dict[int, list[str]] = defaultdict(list)
+    sizes: dict[str, int] = {}
+    out = {}
+    for d in docs:
+        fp = dedup.fingerprint(d["text"])
+        shared = Counter(aid for h in fp.sample for aid in index.get(h, ()))
+        matches = [Match(aid, n, sizes[aid]) for aid, n in shared.most_common(MAX_CANDIDATES)]
+        verdict = dedup.decide(fp, first_exact.get(fp.exact), matches, threshold)
+        link = verdict.duplicate_of
+        link = root.get(link) or link if link else None
+        root[d["id"]] = link
+        first_exact.setdefault(fp.exact, d["id"])
+        if link is None:
+            sizes[d["id"]] = len(fp.sample)
+            for h in fp.sample:
+                index[h].append(d["id"])
+        out[d["id"]] = (link, verdict)
+    return out
+
+
+def components(links: dict[str, str | None]) -> dict[str, str]:
+    return {k: (v or k) for k, v in links.items()}   # links go to roots: stars
+
+
+def score(docs: list[dict], threshold: float) -> tuple[tuple[float, float, float], dict, float]:
+    started = time.perf_counter()
+    out = run_online(docs, threshold)
+    seconds = time.perf_counter() - started
+    pred = components({k: v[0] for k, v in out.items()})
+    truth = {d["id"]: d["cluster"] for d in docs}
+    return pair_prf(truth, pred), out, seconds
+
+
+def merged_followups(docs: list[dict], out: dict) -> tuple[int, int]:
+    """Follow-ups (documents with `related_to`) put in their base's predicted cluster."""
+    pred = {k: (v[0] or k) for k, v in out.items()}
+    base_of = {d["cluster"]: d["id"] for d in docs if d.get("vtype") == "orig"}
+    fus = [d for d in docs if d.get("related_to")]
+    merged = sum(1 for d in fus if d["related_to"] in base_of and pred[d["id"]] == pred.get(base_of[d["related_to"]]))
+    return merged, len(fus)
+
+
+def show_errors(docs: list[dict], out: dict, limit: int) -> None:
+    truth = {d["id"]: d["cluster"] for d in docs}
+    vtype = {d["id"]: d.get("vtype") for d in docs}
+    first: dict[str, str] = {}
+    for d in docs:
+        first.setdefault(truth[d["id"]], d["id"])
+    shown = 0
+    for d in docs:
+        link, v = out[d["id"]]
+        wrong_link = link is not None and truth[link] != truth[d["id"]]
+        missed = link is None and first[truth[d["id"]]] != d["id"]
+        if (wrong_link or missed) and shown < limit:
+            shown += 1
+            kind = "FALSE LINK" if wrong_link else "MISSED"
+            print(f"  {kind} {d['id']} ({vtype[d['id']]}) -> {link} ({vtype.get(link)}) "
+                  f"c={v.containment:.2f} j={v.jaccard:.2f}")
+
+
+def cleaned_texts(docs: list[dict], path: Path) -> None:
+    """Replace each document's text by the clean stage's article text (as `ingest run` sees it)."""
+    from tasks.errors import IngestError
+    from tasks.stages.clean import clean
+    code = "".join(p.read_text() for p in sorted(Path(clean.__code__.co_filename).parent.glob("*.py")))
+    key = hashlib.sha256(path.read_bytes() + code.encode()).hexdigest()[:16]
+    cache = Path(tempfile.gettempdir()) / f"eval-dedup-clean-{key}.json"
+    if not cache.exists():
+        texts = {}
+        for d in docs:
+            try:
+                texts[d["id"]] = "\n\n".join(ex.text for ex in clean(d["text"].encode("utf8"), d["id"] + ".txt"))
+            except IngestError:
+                texts[d["id"]] = ""
+        cache.write_text(json.dumps(texts))
+    texts = json.loads(cache.read_text())
+    for d in docs:
+        d["text"] = texts[d["id"]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("docs", type=Path)
+    ap.add_argument("--threshold", type=float, default=defaults.NEAR_DUP_THRESHOLD)
+    ap.add_argument("--order", choices=("name", "shuffle"), default="name")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--errors", type=int, default=0, help="print this many tune-slice errors")
+    ap.add_argument("--clean", action="store_true", help="through the clean stage first, as the product")
+    a = ap.parse_args()
+    docs = [json.loads(line) for line in a.docs.read_text(encoding="utf8").splitlines() if line.strip()]
+    if a.clean:
+        cleaned_texts(docs, a.docs)
+    docs.sort(key=lambda d: d["id"])
+    if a.order == "shuffle":
+        random.Random(a.seed).shuffle(docs)
+    for name, part in (("tune", [d for d in docs if not held_out(d)]), ("held", [d for d in docs if held_out(d)]),
+                       ("all", docs)):
+        (P, R, F1), out, seconds = score(part, a.threshold)
+        merged, n_fu = merged_followups(part, out)
+        print(f"{name}: {len(part)} docs, pairwise P={P:.3f} R={R:.3f} F1={F1:.3f}, "
+              f"follow-ups merged {merged}/{n_fu}, {len(part) / seconds:.0f} docs/s")
+        if name == "tune" and a.errors:
+            show_errors(part, out, a.errors)
+
+
+if __name__ == "__main__":
+    main()
