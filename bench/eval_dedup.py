@@ -6,9 +6,9 @@
 The same arrival order and bookkeeping as `ingest run` over the scorer's dumps
 (../shared/bench/score_dedup.py): documents arrive sorted by id; each is compared with every
 article before it, an exact match (normalized text hash) first, then the near-match candidates
-that share sampled shingles with it among the *originals* only (the store indexes originals
-alone), at most MAX_CANDIDATES of them, the most shared first; `decide()` gives the verdict, and
-a duplicate is linked to its candidate's root, so clusters are stars. Predicted clusters are
+the store's index gives among the *originals* only (the store indexes originals alone), its
+closest ones counted exactly from their text; `decide()` gives the verdict, and a duplicate is
+linked to its candidate's root, so clusters are stars. Predicted clusters are
 the connected components of the links; pairwise P/R/F1 exactly as the scorer's metrics.py.
 The texts are the documents' plain texts, or with --clean what the clean stage makes of each
 as a text dump (without the templates a store learns per source; cached under the temp folder):
@@ -28,6 +28,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
@@ -35,9 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from config import defaults  # noqa: E402
 from tasks.stages import dedup  # noqa: E402
-from tasks.stages.model import Match  # noqa: E402
-
-MAX_CANDIDATES = 20   # as tasks/store/articles.py
+from tasks.stages.dedup import sketch  # noqa: E402
+from tasks.store import index, writer  # noqa: E402
 
 
 def held_out(doc: dict) -> bool:
@@ -58,25 +58,29 @@ def pair_prf(truth: dict, pred: dict) -> tuple[float, float, float]:
 
 
 def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None, object]]:
-    """Each document's (root it is linked to, verdict), deciding one by one in list order."""
+    """Each document's (root it is linked to, verdict), deciding one by one in list order, with
+    the store's own look-up (tasks/store/index.py: bounded keys an original, the candidates
+    sharing most keys) and its exact count of the closest candidates (tasks/store/writer.py)."""
     first_exact: dict[str, str] = {}
     root: dict[str, str | None] = {}
-    index: dict[int, list[str]] = defaultdict(list)
-    sizes: dict[str, int] = {}
+    found = index.Lookup({}, {})
+    grams: dict[str, frozenset[int]] = {}
     out = {}
-    for d in docs:
+    for seq, d in enumerate(docs):
         fp = dedup.fingerprint(d["text"])
-        shared = Counter(aid for h in fp.sample for aid in index.get(h, ()))
-        matches = [Match(aid, n, sizes[aid]) for aid, n in shared.most_common(MAX_CANDIDATES)]
+        matches = found.candidates(fp)
+        closest = {m.article_id for m in writer._closest(fp, matches)}
+        if closest:
+            fp = replace(fp, grams=sketch.grams(d["text"]))
+            matches = [replace(m, grams=grams[m.article_id]) if m.article_id in closest else m for m in matches]
         verdict = dedup.decide(fp, first_exact.get(fp.exact), matches, threshold)
         link = verdict.duplicate_of
         link = root.get(link) or link if link else None
         root[d["id"]] = link
         first_exact.setdefault(fp.exact, d["id"])
-        if link is None:
-            sizes[d["id"]] = len(fp.sample)
-            for h in fp.sample:
-                index[h].append(d["id"])
+        if link is None and fp.sketch:
+            found.add(seq, d["id"], fp, found.keys_for(fp))
+            grams[d["id"]] = sketch.grams(d["text"])
         out[d["id"]] = (link, verdict)
     return out
 
@@ -94,13 +98,17 @@ def score(docs: list[dict], threshold: float) -> tuple[tuple[float, float, float
     return pair_prf(truth, pred), out, seconds
 
 
-def merged_followups(docs: list[dict], out: dict) -> tuple[int, int]:
-    """Follow-ups (documents with `related_to`) put in their base's predicted cluster."""
+def merged_followups(docs: list[dict], out: dict) -> tuple[int, int, int]:
+    """Follow-ups (documents with `related_to`, each alone in its cluster): how many went into
+    their base's predicted cluster, how many into any other document's, and how many there are."""
     pred = {k: (v[0] or k) for k, v in out.items()}
+    size = Counter(pred.values())
     base_of = {d["cluster"]: d["id"] for d in docs if d.get("vtype") == "orig"}
     fus = [d for d in docs if d.get("related_to")]
-    merged = sum(1 for d in fus if d["related_to"] in base_of and pred[d["id"]] == pred.get(base_of[d["related_to"]]))
-    return merged, len(fus)
+    with_base = sum(1 for d in fus if d["related_to"] in base_of
+                    and pred[d["id"]] == pred.get(base_of[d["related_to"]]))
+    with_any = sum(1 for d in fus if size[pred[d["id"]]] > 1)
+    return with_base, with_any, len(fus)
 
 
 def show_errors(docs: list[dict], out: dict, limit: int) -> None:
@@ -159,9 +167,9 @@ def main() -> None:
     for name, part in (("tune", [d for d in docs if not held_out(d)]), ("held", [d for d in docs if held_out(d)]),
                        ("all", docs)):
         (P, R, F1), out, seconds = score(part, a.threshold)
-        merged, n_fu = merged_followups(part, out)
-        print(f"{name}: {len(part)} docs, pairwise P={P:.3f} R={R:.3f} F1={F1:.3f}, "
-              f"follow-ups merged {merged}/{n_fu}, {len(part) / seconds:.0f} docs/s")
+        with_base, with_any, n_fu = merged_followups(part, out)
+        print(f"{name}: {len(part)} docs, pairwise P={P:.3f} R={R:.3f} F1={F1:.3f}, follow-ups merged "
+              f"with their base {with_base}/{n_fu}, with anything {with_any}/{n_fu}, {len(part) / seconds:.0f} docs/s")
         if name == "tune" and a.errors:
             show_errors(part, out, a.errors)
 
