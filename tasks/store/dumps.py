@@ -59,15 +59,16 @@ def too_large_reason(size: int, limit: int) -> str:
 
 
 def register(conn: Connection, path: Path, max_bytes: int, version: str,
-             st: os.stat_result | None = None) -> Registration:
+             st: os.stat_result | None = None, check_known: bool = True) -> Registration:
     """The dump of this file: known from the store for one `stat` when the file's path, size
-    and mtime are those registered (nothing read); else read, hashed and inserted unless its
+    and mtime are those registered (nothing read; check_known=False skips the question when
+    the caller has just asked it of many files); else read, hashed and inserted unless its
     content is known. Race-free: the primary key is the hash of name and content, and the
     insert ignores conflicts. A file rewritten in place supersedes the dump of its earlier
     content (see inbox.supersede): one file, one current dump."""
     st = st or path.stat()
     where = str(path.absolute())
-    known = inbox.known(conn, where, st.st_size, st.st_mtime_ns)
+    known = inbox.known(conn, where, st.st_size, st.st_mtime_ns) if check_known else None
     if known is not None:
         return Registration(known[0], path.name, False, known[1])
     stamp = now()

@@ -65,12 +65,13 @@ class Store:
     def register_many(self, files: list[tuple[Path, object]], max_bytes: int,
                       version: str) -> list["dumps.Registration | OSError"]:
         """`register` for many files in one transaction (an inbox of thousands pays one commit,
-        not one each); each file's Registration, or the OSError that reading it raised."""
+        not one each), files that `known_files` just found unknown; each file's Registration,
+        or the OSError that reading it raised."""
         def many(conn):
             out = []
             for path, st in files:
                 try:
-                    out.append(dumps.register(conn, path, max_bytes, version, st))
+                    out.append(dumps.register(conn, path, max_bytes, version, st, check_known=False))
                 except OSError as exc:   # read before any write of its own: the others stand
                     out.append(exc)
             return out
