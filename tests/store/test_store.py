@@ -147,19 +147,27 @@ def test_a_batch_of_dumps_is_deduped_against_itself_and_a_lost_lease_writes_noth
     assert store.counts()["done"] == 2
 
 
-def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(store, tmp_path):
-    # given six different original articles of one source, each holding the same footer line
+SUBJECTS = ["harbour dredging", "school lunches", "tram timetable", "museum roof", "bridge tolls", "park fires"]
+
+
+def save_with_footer(store, tmp_path, i: int, text: str) -> int:
+    """Save `text` as original article `i` of one source, counted with a shared footer line; the footer's hash."""
     from tasks.stages.clean import line_hash
     footer = line_hash("Support independent journalism: donate today.")
-    subjects = ["harbour dredging", "school lunches", "tram timetable", "museum roof", "bridge tolls", "park fires"]
-    for i, subject in enumerate(subjects):
+    (tmp_path / f"{i}.txt").write_text(text)
+    reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
+    d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
+              "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
+    store.claim(reg.dump_id)
+    store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
+    return footer
+
+
+def test_lines_recurring_across_a_sources_originals_are_learned_as_templates(store, tmp_path):
+    # given six different original articles of one source, each holding the same footer line
+    for i, subject in enumerate(SUBJECTS):
         text = " ".join(f"{subject} {word}{i}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
-        (tmp_path / f"{i}.txt").write_text(text)
-        reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
-        d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
-                  "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
-        store.claim(reg.dump_id)
-        store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
+        footer = save_with_footer(store, tmp_path, i, text)
         # then the footer becomes a template only once it stood in five articles
         assert (footer in store.templates({"The Daily"})) == (i >= 4)
     # and no article's own text, nor another source, is affected
@@ -179,19 +187,11 @@ def test_a_file_hashed_in_blocks_and_read_whole_gets_the_same_id(store, tmp_path
 
 def test_lines_seen_in_one_article_are_pruned_and_templates_survive(store, tmp_path, monkeypatch):
     # given pruning every 6 originals, and six originals of one source sharing a footer line
-    from tasks.stages.clean import line_hash
     from tasks.store import templates
     monkeypatch.setattr(templates, "PRUNE_EVERY", 6)
-    footer = line_hash("Support independent journalism: donate today.")
-    subjects = ["harbour dredging", "school lunches", "tram timetable", "museum roof", "bridge tolls", "park fires"]
-    for i, subject in enumerate(subjects):
+    for i, subject in enumerate(SUBJECTS):
         text = " ".join(f"{subject} {word}" for word in ("alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"))
-        (tmp_path / f"{i}.txt").write_text(text)
-        reg = store.register(tmp_path / f"{i}.txt", 10_000, "v")
-        d = Draft(0, Extracted(title="t", paragraphs=(text,), source="The Daily"), (Topic("politics", 1.0),),
-                  "test", dedup.fingerprint(text), frozenset({footer, line_hash(text)}))
-        store.claim(reg.dump_id)
-        store.save_articles(reg.dump_id, f"{i}.txt", [d], dedup.decide, "v")
+        footer = save_with_footer(store, tmp_path, i, text)
     # then the lines seen once are gone, and the footer is still learned
     with store.engine.connect() as conn:
         kept = conn.exec_driver_sql("SELECT hash FROM template_lines").scalars().all()
