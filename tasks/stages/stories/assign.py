@@ -11,7 +11,11 @@ near-identical coverage joins (`Weights.strong`: publication dates are sometimes
 update's); no story further away is a candidate (`Weights.reach_days`). Nor is one that shares
 (almost) none of the article's names and numbers when both have some (`Weights.min_entities`):
 two events of one kind (two plane crashes, two earthquakes) share their vocabulary, not their
-names, places and figures. The three similarities weigh the same: each alone is weak evidence.
+names, places and figures. No similarity alone decides; the body's weighs most (1.6 to the title's
+and the entities' 1.0): it covers every content word of the article, its names included (a name
+the word list does not know weighs the most), so it already holds the entities' evidence and
+is the least noisy of the three (on the tune slice of a dev set, a logistic fit of joins over
+the three similarities gave the body two to five times the others' weight).
 """
 from __future__ import annotations
 
@@ -28,11 +32,11 @@ CENTROID_TERMS = {"body": 240, "title": 60, "entities": 120}
 
 @dataclass(frozen=True)
 class Weights:
-    body: float = 1.0
+    body: float = 1.6           # the body's words (names included) are the most telling similarity
     title: float = 1.0
     entities: float = 1.0
     time: float = 0.06          # score lost per log(1 + days) away from the story's span
-    threshold: float = 0.35
+    threshold: float = 0.4
     window_days: int = 90       # beyond this, an article joins only on near-identical coverage,
     strong: float = 1.5         # a summed similarity this high
     reach_days: int = 730       # a story this far from the article is no candidate
