@@ -7,8 +7,8 @@ The events are split deterministically by a hash of their cluster id, the projec
 only to report; the rest ("tune") is where weights are chosen; "all" is the whole set, as the
 scorer runs it. Articles arrive in the order the scorer gives them (sha1 of the id), and each is
 matched against the stories found so far through the same key look-up the store does. Online
-clustering depends on the arrival order, so the mean and the worst F1 over five shuffled
-orders are printed too.
+clustering depends on the arrival order, so the F1 of each of five shuffled orders (`--orders`),
+their mean and the worst are printed too.
 """
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("docs", type=Path)
     ap.add_argument("--slice", choices=["tune", "held", "all"], default="tune")
+    ap.add_argument("--orders", type=int, default=5, help="shuffled arrival orders (seeds 1..N), each F1 printed")
     a = ap.parse_args()
     docs = [json.loads(x) for x in a.docs.read_text(encoding="utf8").splitlines() if x.strip()]
     docs.sort(key=lambda d: hashlib.sha1(d["id"].encode()).hexdigest()[:8] + "-" + d["id"])
@@ -81,9 +82,11 @@ def main():
     for name in chosen:
         part = slices[name]
         P, R, F = evaluate(part, idf, Weights())
-        shuffled = [evaluate(random.Random(seed).sample(part, len(part)), idf, Weights())[2] for seed in range(1, 6)]
+        shuffled = [evaluate(random.Random(seed).sample(part, len(part)), idf, Weights())[2]
+                    for seed in range(1, a.orders + 1)]
         print(f"{name}: {len(part)} docs, {len({d['cluster'] for d in part})} events: P={P:.3f} R={R:.3f} F1={F:.3f}; "
-              f"shuffled F1 mean {sum(shuffled) / len(shuffled):.3f}, worst {min(shuffled):.3f}")
+              f"shuffled F1 mean {sum(shuffled) / len(shuffled):.3f}, worst {min(shuffled):.3f} "
+              f"[{' '.join(f'{x:.3f}' for x in shuffled)}]")
     # speed, against the dedup fingerprint of the same texts in the same run (the machine drifts)
     rules = StoryRules(idf)
     for name, run in (("dedup fingerprint (peer)", lambda: [fingerprint(d["text"]) for d in docs]),
