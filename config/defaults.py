@@ -21,3 +21,7 @@ HEARTBEAT_SECONDS = 10.0            # how often the worker and the watcher touch
 HEARTBEAT_MAX_AGE = 60.0            # `ingest health` fails when a heartbeat is older than this
 MAX_QUEUED_AGE = 1800.0             # `ingest health` fails when a dump has been queued longer than this
 SOFT_LIMIT_SHARE = 0.9              # the soft time limit is this share of INGEST_TASK_TIME_LIMIT (and >= 1 s before it)
+
+# Topics
+TOPICS_ADAPT = True                 # `ingest run` self-trains a topic model on the store's confident labels
+TOPICS_ADAPT_MIN = 500              # ... once it holds this many of them (tasks/stages/topics/adapted.py)

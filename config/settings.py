@@ -41,6 +41,9 @@ class Settings:
     heartbeat_seconds: float = defaults.HEARTBEAT_SECONDS
     heartbeat_max_age: float = defaults.HEARTBEAT_MAX_AGE
     max_queued_age: float = defaults.MAX_QUEUED_AGE
+    # topics: adapt to the stream (a model self-trained on the store's confident labels)
+    topics_adapt: bool = defaults.TOPICS_ADAPT
+    topics_adapt_min: int = defaults.TOPICS_ADAPT_MIN
 
     @property
     def embedded(self) -> bool:
@@ -59,6 +62,11 @@ class Settings:
     def model_path(self) -> Path:
         """Where `ingest topics train` writes the user's topic model."""
         return self.data_dir / "models" / "topics.npz"
+
+    @property
+    def adapted_model_path(self) -> Path:
+        """Where the model self-trained on the store's confident labels is kept (`ingest topics adapt`)."""
+        return self.data_dir / "models" / "topics-adapted.npz"
 
     @property
     def soft_time_limit(self) -> float:
@@ -92,6 +100,17 @@ def _number(env: dict, name: str, default, kind=int):
         raise ConfigError(f"{name}={raw!r} is not {what}: set it to one, or unset it") from None
 
 
+def _flag(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r} is not on or off: set it to 1 or 0, or unset it")
+
+
 def load(env: dict | None = None) -> Settings:
     """Build the settings from INGEST_* variables (default: os.environ)."""
     env = os.environ if env is None else env
@@ -118,6 +137,8 @@ def load(env: dict | None = None) -> Settings:
         heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),
         heartbeat_max_age=_number(env, "INGEST_HEARTBEAT_MAX_AGE", defaults.HEARTBEAT_MAX_AGE, float),
         max_queued_age=_number(env, "INGEST_MAX_QUEUED_AGE", defaults.MAX_QUEUED_AGE, float),
+        topics_adapt=_flag(env, "INGEST_TOPICS_ADAPT", defaults.TOPICS_ADAPT),
+        topics_adapt_min=_number(env, "INGEST_TOPICS_ADAPT_MIN", defaults.TOPICS_ADAPT_MIN),
     )
     validate(settings)
     return settings

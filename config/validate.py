@@ -50,6 +50,9 @@ def validate(s) -> None:
         raise ConfigError(f"INGEST_QUEUE={s.queue!r} is not a queue name: give a word without spaces")
     if s.log_format not in LOG_FORMATS:
         raise ConfigError(f"INGEST_LOG_FORMAT={s.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    if s.topics_adapt_min < 50:
+        raise ConfigError(f"INGEST_TOPICS_ADAPT_MIN={s.topics_adapt_min} is too few: a model self-trained on "
+                          f"fewer than 50 articles learns noise; give 50 or more (default 500)")
     _check_store(s.store_url)
     _check_broker(s.broker_url)
 

@@ -19,6 +19,7 @@ from tasks.stages import dedup
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
 from tasks.stages.topics import load_classifier, topics_reason
+from tasks.stages.topics.adapted import classify_traced
 from tasks.stages.stories import StoryRules
 from tasks.policy import Policy, new_token
 from tasks.store import Store
@@ -29,6 +30,15 @@ from tasks.outcome import Outcome, Prepared, internal_reason
 from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
+
+
+def _stamp(path: Path) -> tuple | None:
+    """A model file's (mtime, size), None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
 __all__ = ["Outcome", "Pipeline", "Prepared", "internal_reason"]
 TOO_DEEP = ("the dump is nested too deeply to read (thousands of levels of JSON or HTML): it is not an "
             "article; fix the scraper that wrote it")
@@ -47,16 +57,13 @@ class Pipeline:
         return cls(settings, Store(settings.store_url_or_default()))
 
     def classifier(self):
-        """The user's trained model when there is one, else the shipped lexicon; reloaded when
-        the model file changes, so `ingest topics train` reaches running workers."""
-        path: Path = self.settings.model_path
-        try:
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
-            stamp = None
+        """The user's trained model when there is one, else the shipped lexicon (helped by the
+        model self-trained on the store, when there is one); reloaded when a model file changes,
+        so `ingest topics train` and `ingest topics adapt` reach running workers."""
+        paths: tuple[Path, Path] = (self.settings.model_path, self.settings.adapted_model_path)
+        stamp = tuple(_stamp(path) for path in paths)
         if self._classifier is None or stamp != self._model_stamp:
-            self._classifier = load_classifier(path if stamp else None)
+            self._classifier = load_classifier(*(path if s else None for path, s in zip(paths, stamp)))
             self._model_stamp = stamp
         return self._classifier
 
@@ -174,11 +181,12 @@ class Pipeline:
         topics = {}
         for a in stored:
             reason = topics_reason(classifier, a["language"])
-            topics[a["id"]] = (() if reason else tuple(classifier.classify(a["title"], a["text"])), reason)
-        self.store.set_topics(lease.dump_id, lease.token, topics, classifier.name, self.settings.pipeline_version)
+            found, name = ((), classifier.name) if reason else classify_traced(classifier, a["title"], a["text"])
+            topics[a["id"]] = (tuple(found), reason, name)
+        self.store.set_topics(lease.dump_id, lease.token, topics, self.settings.pipeline_version)
         return Outcome(lease.dump_id, "done", articles=len(stored),
                        duplicates=sum(a["duplicate_of"] is not None for a in stored),
-                       topics=tuple(found[0].label for found, _ in topics.values() if found))
+                       topics=tuple(found[0].label for found, _, _ in topics.values() if found))
 
     def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> tuple[list[Draft], str | None]:
         """The dump's drafts, and what the clean stage skipped (records that gave no article)."""
@@ -190,12 +198,12 @@ class Pipeline:
         for record, ex, line_hashes in cleaned:   # the article id is <dump id>-<record index>
             with watch.lap("classify"):
                 reason = topics_reason(classifier, ex.language)
-                topics = () if reason else tuple(classifier.classify(ex.title, ex.text))
+                topics, name = ((), classifier.name) if reason else classify_traced(classifier, ex.title, ex.text)
             with watch.lap("dedup"):
                 fingerprint = dedup.fingerprint(ex.text)
             with watch.lap("stories"):
                 story = rules.read(ex.title, ex.text, ex.published)
-            drafts.append(Draft(record, ex, topics, classifier.name, fingerprint, line_hashes,
+            drafts.append(Draft(record, ex, tuple(topics), name, fingerprint, line_hashes,
                                 topics_reason=reason, story=story))
         return drafts, warnings
 

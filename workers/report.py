@@ -33,6 +33,8 @@ def run_summary(console: Console, r: "RunReport") -> None:
         table.add_row(f"topic: {label}", str(n))
     table.add_row("seconds", f"{r.seconds:.2f}")
     console.print(table)
+    if r.topics_adapted:
+        console.print(r.topics_adapted)
     if r.seen and not r.processed and not r.failed and not r.timed_out:
         console.print("Nothing new: every dump here was stored before (a dump is known by its file name and content).")
     if r.skipped:

@@ -6,6 +6,7 @@ the store, until each is done or failed.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from tasks.store import Store
 from tasks.store.dumps import Registration
 from workers.intake import Found, Skipped, walk
 from workers.safe import shown
+
+log = logging.getLogger(__name__)
 
 FINAL = ("done", "failed")
 STALL_HINT_SECONDS = 15
@@ -38,6 +41,7 @@ class RunReport:
     seconds: float = 0.0
     timed_out: int = 0
     skipped: list[dict] = field(default_factory=list)   # {"file", "reason"}: not taken, and why
+    topics_adapted: str | None = None   # what adapting the topics to the store did (tasks/adaptation.py)
 
 
 def _progress(console: Console) -> Progress:
@@ -128,9 +132,23 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
             report.timed_out = len(held)
         else:
             report.timed_out = _enqueue_and_wait(settings, store, todo, held, console)
+        if settings.topics_adapt:
+            report.topics_adapted = _adapt(settings, store, console)
     _fill(report, store, states, todo + held)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _adapt(settings: Settings, store: Store, console: Console) -> str:
+    """Adapt the topics to the store (fit the self-trained model when due, re-label the articles
+    the lexicon was unsure of); a failure here is reported, never fails the run."""
+    from tasks.adaptation import adapt
+    try:
+        with console.status("adapting topics to the store"):
+            return adapt(settings, store).summary()
+    except Exception as exc:  # noqa: BLE001 - the articles are stored; adapting is a bonus
+        log.warning("adapting topics failed", exc_info=True)
+        return f"topics not adapted: {type(exc).__name__}: {exc}"
 
 
 def _process_here(settings: Settings, store: Store, todo: list[str], console: Console) -> None:

@@ -156,6 +156,32 @@ def self_train_command(min_score: float, min_articles: int, out: Path | None) ->
     fit_and_save(Console(), records, out or settings.model_path, LEXICON_LANGUAGES)
 
 
+@topics.command("adapt")
+@click.option("--force", is_flag=True, help="Fit the model again now, even if the store has not grown enough.")
+def adapt_command(force: bool) -> None:
+    """Adapt the lexicon to your stream: self-train a model on the store's confident labels.
+
+    Once the store holds INGEST_TOPICS_ADAPT_MIN (500) articles the lexicon labels confidently, a
+    TF-IDF + linear model is fitted on them and saved to $INGEST_DATA_DIR/models/topics-adapted.npz;
+    the articles the lexicon was unsure of are re-labelled by it, and new ones are too. `ingest run`
+    does this after each run that stored articles (INGEST_TOPICS_ADAPT=0 turns that off); the model
+    is fitted again when the store has grown by half. Delete the file to go back to the lexicon
+    alone, then `ingest requeue --classify --all`.
+    """
+    from tasks.adaptation import adapt
+    from tasks.store import Store
+
+    settings = config.load()
+    store = Store(settings.store_url_or_default())
+    try:
+        result = adapt(settings, store, force=force)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+    click.echo(result.summary())
+
+
 @topics.command("eval", epilog=FILE_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", "model", type=click.Path(dir_okay=False, path_type=Path), default=None,

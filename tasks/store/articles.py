@@ -108,10 +108,13 @@ def iso_utc(stamp) -> str | None:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).isoformat()
 
 
-def iterate(conn: Connection, status: str | None = None) -> Iterator[dict]:
-    query = select(articles).order_by(articles.c.seq)
+def iterate(conn: Connection, status: str | None = None, newest_first: bool = False,
+            classifiers: set[str] | None = None) -> Iterator[dict]:
+    query = select(articles).order_by(articles.c.seq.desc() if newest_first else articles.c.seq)
     if status:
         query = query.where(articles.c.status == status)
+    if classifiers is not None:
+        query = query.where(articles.c.classifier.in_(sorted(classifiers)))
     for row in conn.execution_options(yield_per=500).execute(query).mappings():
         yield to_json(row)
 

@@ -188,14 +188,22 @@ class Store:
         whichever process prepares the dump, and passed on in DumpWrite.story_prior."""
         return self._read(_priors, drafts, rules)
 
-    def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], classifier: str, version: str) -> None:
-        """Re-classify-only outcome: {article id: (topics, topics_reason)}; the dump is done again."""
+    def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], version: str) -> None:
+        """Re-classify-only outcome: {article id: (topics, topics_reason, classifier)}; the dump is done again."""
         def once(conn):
             if not lifecycle.holds(conn, dump_id, token):
                 raise LeaseLost(f"dump {dump_id}: this attempt's lease was taken back; another attempt owns it")
-            for aid, (found, reason) in topics.items():
+            for aid, (found, reason, classifier) in topics.items():
                 articles.set_topics(conn, aid, found, classifier, reason)
             lifecycle.finish(conn, dump_id, token, len(topics), version, keep_warnings=True)
+        self._write(once)
+
+    def retopic(self, topics: dict[str, tuple]) -> None:
+        """New topics for stored articles, {article id: (topics, classifier)}, in one transaction
+        (a self-trained model re-labelling what the lexicon was unsure of); nothing else changes."""
+        def once(conn):
+            for aid, (found, classifier) in topics.items():
+                articles.set_topics(conn, aid, found, classifier, None)
         self._write(once)
 
     def templates(self, sources: set[str]) -> frozenset[int]:
@@ -208,9 +216,12 @@ class Store:
     def articles_of(self, dump_id: str) -> list[dict]:
         return self._read(articles.of_dump, dump_id)
 
-    def export(self, status: str | None = None) -> Iterator[dict]:
+    def export(self, status: str | None = None, newest_first: bool = False,
+               classifiers: set[str] | None = None) -> Iterator[dict]:
+        """Stored articles in storage order (or newest first), optionally only those of `status`
+        or labelled by one of `classifiers`."""
         with store_errors(self.safe_url), self.engine.connect() as conn:
-            yield from articles.iterate(conn, status)
+            yield from articles.iterate(conn, status, newest_first, classifiers)
 
     def summary_of(self, dump_ids: list[str]) -> dict:
         return self._read(articles.summary_of, dump_ids)

@@ -1,4 +1,5 @@
-"""Which classifier the pipeline uses: the user's trained model when there is one, else the lexicon."""
+"""Which classifier the pipeline uses: the user's trained model when there is one, else the lexicon,
+helped by the model self-trained on the store's confident labels when there is one (adapted.py)."""
 from __future__ import annotations
 
 import logging
@@ -23,12 +24,17 @@ def old_model_notice(model_path: Path | None) -> str | None:
             f"then delete {old.name}")
 
 
-def load_classifier(model_path: Path | None = None):
-    """The user's trained model when `model_path` names an existing file, else the lexicon one."""
+def load_classifier(model_path: Path | None = None, adapted_path: Path | None = None):
+    """The user's trained model when `model_path` names an existing file; else the lexicon, with
+    the self-trained model of `adapted_path` for the articles it is unsure of when that file exists."""
     if model_path is not None and Path(model_path).is_file():
         from tasks.stages.topics.trained import load
         return load(Path(model_path))
     notice = old_model_notice(model_path)
     if notice:
         log.warning(notice)
+    if adapted_path is not None and Path(adapted_path).is_file():
+        from tasks.stages.topics.adapted import AdaptedClassifier
+        from tasks.stages.topics.trained import load
+        return AdaptedClassifier(DEFAULT, load(Path(adapted_path)))
     return DEFAULT

@@ -55,7 +55,7 @@ class TrainedClassifier:
     like the lexicon classifier."""
 
     def __init__(self, vocab: list[str], idf, coef, intercept, classes: list[tuple[str, ...]], digest: str,
-                 languages: frozenset[str] | None = None):
+                 languages: frozenset[str] | None = None, seen: int | None = None):
         self.vocab = vocab
         self.index = {term: i for i, term in enumerate(vocab)}
         self.idf, self.coef, self.intercept = idf, coef, intercept
@@ -63,6 +63,7 @@ class TrainedClassifier:
         self.digest = digest          # sha256 of the training data
         self.name = f"trained-{digest[:8]}"
         self.languages = languages    # the languages it learned (None: whatever the user gave it)
+        self.seen = seen              # a self-trained model: the stored originals when it was fitted
 
     @property
     def labels(self) -> list[str]:
@@ -123,7 +124,7 @@ def save(clf: TrainedClassifier, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": FORMAT, "version": FORMAT_VERSION, "classes": [list(c) for c in clf.classes],
               "digest": clf.digest, "lexicon_scale": LEXICON_SCALE, "margin_scale": MARGIN_SCALE,
-              "languages": sorted(clf.languages) if clf.languages is not None else None}
+              "languages": sorted(clf.languages) if clf.languages is not None else None, "seen": clf.seen}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -164,4 +165,5 @@ def load(path: Path) -> TrainedClassifier:
         raise ModelError(f"{path} is inconsistent (its weights do not match its vocabulary); train it again")
     return TrainedClassifier(vocab, arrays["idf"].astype(np.float64), coef, arrays["intercept"].astype(np.float64),
                              [tuple(c) for c in header["classes"]], header["digest"],
-                             frozenset(header["languages"]) if header.get("languages") is not None else None)
+                             frozenset(header["languages"]) if header.get("languages") is not None else None,
+                             header.get("seen"))

@@ -71,17 +71,22 @@ def train(records: list[dict], languages: frozenset[str] | None = None) -> Train
     if not vocab:
         raise ModelError("cannot train on these records: they hold no usable word")
     idf = np.asarray(idf_list)
-    svm = LinearSVC(C=SVM_C).fit(matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf), keys)
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf), keys)
     coef, intercept = np.asarray(svm.coef_, dtype=float), np.asarray(svm.intercept_, dtype=float)
     classes = [tuple(k.split("|")) for k in svm.classes_]
     return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records), languages)
 
 
-def confident_records(articles, min_score: float, languages: frozenset[str]) -> list[dict]:
+def confident_records(articles, min_score: float, languages: frozenset[str], min_per_label: int = 1,
+                      classifiers: frozenset[str] | None = None) -> list[dict]:
     """Training records from stored articles: originals in a covered language whose best topic
-    scored at least `min_score`, labelled with that topic."""
+    scored at least `min_score`, labelled with that topic; with `classifiers`, only topics those
+    classifiers gave (a model does not learn from its own guesses). A label with fewer than
+    `min_per_label` records is left out: too few examples teach a model noise."""
     records = []
     for a in articles:
+        if classifiers is not None and a.get("classifier") not in classifiers:
+            continue
         topics = a.get("topics") or []
         if a.get("status", "original") != "original" or not topics or not a.get("text"):
             continue
@@ -90,4 +95,5 @@ def confident_records(articles, min_score: float, languages: frozenset[str]) -> 
         best = topics[0]
         if best.get("label") in TOPIC_LABELS and float(best.get("score", 0)) >= min_score:
             records.append({"id": a.get("id"), "title": a.get("title"), "text": a["text"], "labels": [best["label"]]})
-    return records
+    counts = Counter(r["labels"][0] for r in records)
+    return [r for r in records if counts[r["labels"][0]] >= min_per_label]

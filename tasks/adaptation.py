@@ -1,0 +1,121 @@
+"""Adapt the topic classifier to the store's own stream (tasks/stages/topics/adapted.py).
+
+`adapt` fits a TF-IDF + linear model on the store's confident lexicon labels once there are
+enough of them (and again when the store has grown REFIT_GROWTH times), saves it as data under
+INGEST_DATA_DIR/models/, and re-labels the stored articles the lexicon was unsure of. It runs at
+the end of `ingest run` (INGEST_TOPICS_ADAPT=0 turns that off) and as `ingest topics adapt`.
+Deterministic: the same store gives the same model and the same labels.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from config.settings import Settings
+from tasks.errors import ModelError
+from tasks.stages.model import Topic
+from tasks.stages.topics import DEFAULT
+from tasks.stages.topics.adapted import (ADAPT_MAX_RECORDS, ADAPT_MIN_PER_LABEL, ADAPT_MIN_SCORE,
+                                         AdaptedClassifier, needs_fit)
+from tasks.stages.topics.coverage import LEXICON_LANGUAGES
+from tasks.store import Store
+
+log = logging.getLogger(__name__)
+WRITE_CHUNK = 1000          # re-labelled articles written per transaction
+
+
+@dataclass
+class Adaptation:
+    model: str | None = None      # the self-trained model in use after this call
+    fitted: bool = False          # a new model was fitted now
+    learned_from: int = 0         # confident articles it was fitted on
+    relabelled: int = 0           # stored articles whose topics the model gave now
+    seconds: float = 0.0
+    reason: str | None = None     # why there is no model (yet), for the user
+
+    def summary(self) -> str:
+        if self.model is None:
+            return f"topics not adapted: {self.reason}"
+        fitted = f"fitted on {self.learned_from} confident articles, " if self.fitted else ""
+        return (f"topics adapted to the store with {self.model} ({fitted}{self.relabelled} unsure articles "
+                f"re-labelled, {self.seconds:.1f} s)")
+
+
+def confident(store: Store, limit: int = ADAPT_MAX_RECORDS) -> list[dict]:
+    """The most recent stored originals the lexicon labelled confidently, as training records."""
+    from tasks.stages.topics.training import confident_records
+    records = confident_records(store.export("original", newest_first=True), ADAPT_MIN_SCORE,
+                                LEXICON_LANGUAGES, classifiers=frozenset({DEFAULT.name}))[:limit]
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["labels"][0]] = counts.get(r["labels"][0], 0) + 1
+    return [r for r in records if counts[r["labels"][0]] >= ADAPT_MIN_PER_LABEL]
+
+
+def _current(settings: Settings):
+    from tasks.stages.topics.trained import load
+    path = settings.adapted_model_path
+    if not path.is_file():
+        return None
+    try:
+        return load(path)
+    except ModelError as e:
+        log.warning("the self-trained topic model is unreadable (%s); fitting it again", e)
+        return None
+
+
+def fit(settings: Settings, store: Store, originals: int):
+    """Fit and save a model on the store's confident labels; (model or None, records used)."""
+    from tasks.stages.topics.trained import save
+    from tasks.stages.topics.training import train
+    records = confident(store)
+    if len(records) < settings.topics_adapt_min or len({r["labels"][0] for r in records}) < 2:
+        return None, len(records)
+    model = train(records, LEXICON_LANGUAGES)
+    model.seen = originals
+    save(model, settings.adapted_model_path)
+    return model, len(records)
+
+
+def relabel(store: Store, clf: AdaptedClassifier, previous: str | None) -> int:
+    """Give the model's topics to the stored articles the lexicon was unsure of (and to those an
+    earlier self-trained model labelled); returns how many changed."""
+    names = {DEFAULT.name} | ({previous} if previous and previous != clf.model.name else set())
+    changes: dict[str, tuple] = {}
+    for a in store.export(classifiers=names):   # read to the end before writing: one connection at a time
+        if a.get("topics_reason"):
+            continue
+        stored = [Topic(t["label"], float(t["score"])) for t in a.get("topics") or []]
+        if a["classifier"] == DEFAULT.name and not clf.unsure(stored):
+            continue
+        topics, name = clf.classify_traced(a.get("title"), a.get("text") or "")
+        if name != a["classifier"] or [t.label for t in topics] != [t.label for t in stored]:
+            changes[a["id"]] = (tuple(topics), name)
+    ids = list(changes)
+    for start in range(0, len(ids), WRITE_CHUNK):
+        store.retopic({aid: changes[aid] for aid in ids[start:start + WRITE_CHUNK]})
+    return len(changes)
+
+
+def adapt(settings: Settings, store: Store, force: bool = False) -> Adaptation:
+    """Fit (when due, or `force`) the self-trained model and re-label the unsure articles."""
+    started = time.perf_counter()
+    if settings.model_path.is_file():
+        return Adaptation(reason=f"your trained model {settings.model_path} labels the articles")
+    model = previous = _current(settings)
+    originals = store.totals()["original"]
+    used = 0
+    if (force and originals) or needs_fit(model, originals, settings.topics_adapt_min):
+        fitted, used = fit(settings, store, originals)
+        model = fitted or model
+        if fitted is None and model is None:
+            return Adaptation(reason=f"the store holds {used} articles the lexicon labels confidently "
+                                     f"(score >= {ADAPT_MIN_SCORE}, labels with at least {ADAPT_MIN_PER_LABEL}); "
+                                     f"a model is self-trained from {settings.topics_adapt_min}")
+    if model is None:
+        return Adaptation(reason=f"the store holds {originals} original articles; a model is self-trained "
+                                 f"once {settings.topics_adapt_min} of them are labelled confidently")
+    clf = AdaptedClassifier(DEFAULT, model)
+    changed = relabel(store, clf, previous.name if previous is not None else None)
+    return Adaptation(model.name, model is not previous, used, changed, time.perf_counter() - started)
