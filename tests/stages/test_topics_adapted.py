@@ -32,21 +32,22 @@ def model():
 
 
 def test_given_a_confident_lexicon_label_then_the_lexicon_answers(model):
-    clf = AdaptedClassifier(Fixed("lexicon", [Topic("sport", 0.9)]), model)
-    assert clf.classify_traced(None, "Shares rose as profit beat forecasts.") == ([Topic("sport", 0.9)], "lexicon")
+    clf = AdaptedClassifier(Fixed("lexicon", [Topic("sport", 0.7)]), model)
+    assert clf.classify_traced(None, "Shares rose as profit beat forecasts.") == ([Topic("sport", 0.7)], "lexicon")
 
 
 def test_given_an_unsure_lexicon_label_the_model_knows_then_the_model_answers(model):
-    clf = AdaptedClassifier(Fixed("lexicon", [Topic("sport", 0.3)]), model)
+    clf = AdaptedClassifier(Fixed("lexicon", [Topic("sport", 0.69)]), model)
     topics, name = clf.classify_traced(None, "Shares rose as profit beat forecasts and the bank cut rates.")
     assert name == model.name and topics == model.classify(None, "Shares rose as profit beat forecasts "
                                                                  "and the bank cut rates.")
     assert clf.name == f"lexicon+{model.name}"
 
 
-def test_given_an_unsure_label_the_model_never_learned_then_the_lexicon_keeps_it(model):
+def test_given_an_unsure_label_the_model_never_learned_then_the_model_answers_from_what_it_knows(model):
     clf = AdaptedClassifier(Fixed("lexicon", [Topic("weather", 0.3)]), model)
-    assert clf.classify_traced(None, "Rain and wind tomorrow.") == ([Topic("weather", 0.3)], "lexicon")
+    topics, name = clf.classify_traced(None, "The striker scored a goal in the rain.")
+    assert name == model.name and topics[0].label in model.labels
 
 
 def test_given_no_lexicon_topic_then_the_model_answers(model):

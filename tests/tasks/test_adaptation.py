@@ -62,7 +62,7 @@ def test_given_enough_confident_articles_when_run_then_a_model_is_self_trained_a
         ingest, stream, tmp_path, monkeypatch, env):
     # given a stream the lexicon is sure of, but for one article
     best = DEFAULT.classify(None, UNSURE)[0]
-    assert best.score < 0.6 and best.label in VOCABULARY
+    assert best.score < 0.7
     monkeypatch.setenv("INGEST_TOPICS_ADAPT_MIN", "50")
     # when it is ingested
     result = ingest("run", str(stream))
