@@ -9,6 +9,7 @@ Deterministic: the same store gives the same model and the same labels.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from tasks.errors import ModelError
 from tasks.stages.model import Topic
 from tasks.stages.topics import DEFAULT
 from tasks.stages.topics.adapted import (ADAPT_MAX_RECORDS, ADAPT_MIN_PER_LABEL, ADAPT_MIN_SCORE,
-                                         AdaptedClassifier, needs_fit)
+                                         REFIT_GROWTH, AdaptedClassifier, needs_fit)
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.store import Store
 
@@ -33,10 +34,14 @@ class Adaptation:
     relabelled: int = 0           # stored articles whose topics the model gave now
     seconds: float = 0.0
     reason: str | None = None     # why there is no model (yet), for the user
+    refit_at: int | None = None   # not fitted now: the stored originals at which it will be
 
     def summary(self) -> str:
         if self.model is None:
             return f"topics not adapted: {self.reason}"
+        if not self.fitted:
+            return (f"topics: {self.model}, self-trained on the store, labels what the lexicon is unsure of; "
+                    f"it is fitted again once the store holds {self.refit_at} original articles")
         fitted = f"fitted on {self.learned_from} confident articles, " if self.fitted else ""
         return (f"topics adapted to the store with {self.model} ({fitted}{self.relabelled} unsure articles "
                 f"re-labelled, {self.seconds:.1f} s)")
@@ -98,24 +103,35 @@ def relabel(store: Store, clf: AdaptedClassifier, previous: str | None) -> int:
     return len(changes)
 
 
+def due(settings: Settings, store: Store) -> bool:
+    """Whether `adapt` would fit a model now: cheap (a count and the model file's header), for a
+    process that asks often (the watcher)."""
+    if not settings.topics_adapt or settings.model_path.is_file():
+        return False
+    from tasks.stages.topics.trained import seen_of
+    seen = seen_of(settings.adapted_model_path)
+    originals = store.totals()["original"]
+    return originals >= settings.topics_adapt_min and (seen is None or originals >= REFIT_GROWTH * seen)
+
+
 def adapt(settings: Settings, store: Store, force: bool = False) -> Adaptation:
-    """Fit (when due, or `force`) the self-trained model and re-label the unsure articles."""
+    """Fit the self-trained model when due (or `force`), and re-label with it the stored articles
+    the lexicon was unsure of. Between fits there is nothing to re-label: the pipeline already
+    labels new articles with the lexicon and the model."""
     started = time.perf_counter()
     if settings.model_path.is_file():
         return Adaptation(reason=f"your trained model {settings.model_path} labels the articles")
-    model = previous = _current(settings)
+    previous = _current(settings)
     originals = store.totals()["original"]
-    used = 0
-    if (force and originals) or needs_fit(model, originals, settings.topics_adapt_min):
+    fitted, used = None, 0
+    if (force and originals) or needs_fit(previous, originals, settings.topics_adapt_min):
         fitted, used = fit(settings, store, originals)
-        model = fitted or model
-        if fitted is None and model is None:
-            return Adaptation(reason=f"the store holds {used} articles the lexicon labels confidently "
-                                     f"(score >= {ADAPT_MIN_SCORE}, labels with at least {ADAPT_MIN_PER_LABEL}); "
-                                     f"a model is self-trained from {settings.topics_adapt_min}")
-    if model is None:
-        return Adaptation(reason=f"the store holds {originals} original articles; a model is self-trained "
-                                 f"once {settings.topics_adapt_min} of them are labelled confidently")
-    clf = AdaptedClassifier(DEFAULT, model)
-    changed = relabel(store, clf, previous.name if previous is not None else None)
-    return Adaptation(model.name, model is not previous, used, changed, time.perf_counter() - started)
+    if fitted is None:
+        if previous is None:
+            return Adaptation(reason=f"the store holds {used or originals} {'confident' if used else 'original'} "
+                                     f"articles; a model is self-trained once {settings.topics_adapt_min} of them "
+                                     f"are labelled confidently (score >= {ADAPT_MIN_SCORE})")
+        return Adaptation(previous.name, refit_at=math.ceil(REFIT_GROWTH * (previous.seen or originals)),
+                          seconds=time.perf_counter() - started)
+    changed = relabel(store, AdaptedClassifier(DEFAULT, fitted), previous.name if previous is not None else None)
+    return Adaptation(fitted.name, True, used, changed, time.perf_counter() - started)

@@ -150,12 +150,25 @@ def resend_stranded(settings: Settings, store: Store, watcher: Watcher) -> list[
 
 
 def periodic_pass(settings: Settings, store: Store, watcher: Watcher) -> None:
-    """The rescan and the stranded re-send. An outage here is logged, never fatal."""
+    """The rescan, the stranded re-send, and adapting the topics when due. An outage here is
+    logged, never fatal."""
     watcher.rescan()
     try:
         resend_stranded(settings, store, watcher)
     except Exception as exc:  # noqa: BLE001 - the store or broker is down: next pass retries
         log.warning("could not look for stranded dumps (%s: %s); next pass retries",
+                    type(exc).__name__, plain(str(exc).splitlines()[0] if str(exc) else ""))
+    adapt_when_due(settings, store)
+
+
+def adapt_when_due(settings: Settings, store: Store) -> None:
+    """Self-train the topic model on the store when it is due (tasks/adaptation.py)."""
+    from tasks.adaptation import adapt, due
+    try:
+        if due(settings, store):
+            log.info("%s", adapt(settings, store).summary())
+    except Exception as exc:  # noqa: BLE001 - the articles are stored; adapting waits for the next pass
+        log.warning("could not adapt the topics to the store (%s: %s); next pass retries",
                     type(exc).__name__, plain(str(exc).splitlines()[0] if str(exc) else ""))
 
 

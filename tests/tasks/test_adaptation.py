@@ -79,7 +79,11 @@ def test_given_enough_confident_articles_when_run_then_a_model_is_self_trained_a
                for name, a in articles.items() if not name.startswith("economy"))
     # when adapting again with nothing new, the model stays and nothing changes
     again = ingest("topics", "adapt")
-    assert again.exit_code == 0 and "0 unsure articles re-labelled" in again.output
+    assert again.exit_code == 0 and "fitted again once the store holds 92 original articles" in again.output
+    assert exported(ingest, tmp_path) == articles
+    # and a forced fit on the same store gives the same model and the same labels (deterministic)
+    model.unlink()
+    assert "re-labelled" in ingest("topics", "adapt", "--force").output
     assert exported(ingest, tmp_path) == articles
 
 
@@ -89,6 +93,24 @@ def test_given_adapting_is_turned_off_then_no_model_is_fitted(ingest, stream, tm
     result = ingest("run", str(stream))
     assert result.exit_code == 0 and "adapted" not in result.output
     assert not (tmp_path / "data" / "models" / "topics-adapted.npz").exists()
+
+
+def test_adapting_is_due_once_enough_is_stored_and_not_when_turned_off(ingest, stream, monkeypatch):
+    import config
+    from tasks.adaptation import due
+    from tasks.store import Store
+    monkeypatch.setenv("INGEST_TOPICS_ADAPT", "0")
+    assert ingest("run", str(stream)).exit_code == 0
+    settings = config.load()
+    store = Store(settings.store_url_or_default())
+    try:
+        assert not due(settings, store)
+        monkeypatch.setenv("INGEST_TOPICS_ADAPT", "1")
+        assert not due(config.load(), store)                  # 61 stored, 500 needed
+        monkeypatch.setenv("INGEST_TOPICS_ADAPT_MIN", "50")
+        assert due(config.load(), store)
+    finally:
+        store.close()
 
 
 def test_given_too_few_articles_then_adapt_says_how_many_it_needs(ingest, stream, tmp_path):

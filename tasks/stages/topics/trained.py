@@ -139,6 +139,19 @@ def save(clf: TrainedClassifier, path: Path) -> None:
         raise
 
 
+def seen_of(path: Path) -> int | None:
+    """A self-trained model's count of stored originals when it was fitted, from its header only
+    (None: no readable model there)."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            seen = json.loads(str(z["header"])).get("seen")
+    except Exception:  # noqa: BLE001 - missing or unreadable: there is no model to keep
+        return None
+    return int(seen) if isinstance(seen, int) else None
+
+
 def load(path: Path) -> TrainedClassifier:
     """Read a model written by `save`, executing nothing; ModelError says what is wrong."""
     import numpy as np
