@@ -65,14 +65,20 @@ def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None
     root: dict[str, str | None] = {}
     found = index.Lookup({}, {})
     grams: dict[str, frozenset[int]] = {}
+    texts: dict[str, str] = {}
     out = {}
     for seq, d in enumerate(docs):
+        if not d["text"].strip():   # the clean stage found no article: nothing stored, a singleton
+            out[d["id"]] = (None, dedup.decide(dedup.fingerprint(""), None, []))
+            root[d["id"]] = None
+            continue
         fp = dedup.fingerprint(d["text"])
         matches = found.candidates(fp)
         closest = {m.article_id for m in writer._closest(fp, matches)}
         if closest:
-            fp = replace(fp, grams=sketch.grams(d["text"]))
-            matches = [replace(m, grams=grams[m.article_id]) if m.article_id in closest else m for m in matches]
+            fp = replace(fp, grams=sketch.grams(d["text"]), text=d["text"])
+            matches = [replace(m, grams=grams[m.article_id], text=texts[m.article_id])
+                       if m.article_id in closest else m for m in matches]
         verdict = dedup.decide(fp, first_exact.get(fp.exact), matches, threshold)
         link = verdict.duplicate_of
         link = root.get(link) or link if link else None
@@ -81,6 +87,7 @@ def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None
         if link is None and fp.sketch:
             found.add(seq, d["id"], fp, found.keys_for(fp))
             grams[d["id"]] = sketch.grams(d["text"])
+            texts[d["id"]] = d["text"]
         out[d["id"]] = (link, verdict)
     return out
 

@@ -41,6 +41,7 @@ class Fingerprint:
     size: int = 0
     keys: tuple[int, ...] = ()
     grams: frozenset[int] | None = None   # all its 5-gram hashes: set by the store to count exactly
+    text: str | None = None               # its text, set with `grams`: where the two differ (layout)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Match:
     sketch: tuple[int, ...]
     size: int   # the stored article's distinct 5-grams
     grams: frozenset[int] | None = None   # all its 5-gram hashes, when the store re-read its text
+    text: str | None = None               # its text, set with `grams`
 
 
 @dataclass(frozen=True)

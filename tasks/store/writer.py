@@ -136,9 +136,9 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str
     matches = found.candidates(fp, before)
     closest = {m.article_id for m in _closest(fp, matches)} & texts.keys()
     if closest:
-        fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text))
-        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id])) if m.article_id in closest else m
-                   for m in matches]
+        fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text), text=it.draft.extracted.text)
+        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id]), text=texts[m.article_id])
+                   if m.article_id in closest else m for m in matches]
     verdict = decide(fp, first[0] if first else None, matches)
     if verdict.kind == "exact" and first[1] is not None:   # link the original, never another copy
         verdict = Verdict(first[1], verdict.kind, verdict.containment, verdict.jaccard)

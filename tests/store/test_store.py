@@ -89,6 +89,20 @@ def test_exact_and_near_duplicates_link_to_the_original(store, tmp_path):
     assert exported[0]["topics"] == [{"label": "politics", "score": 0.9}]
 
 
+def test_a_follow_up_built_around_a_stored_story_is_not_its_duplicate(store, tmp_path):
+    # given a stored story of eight paragraphs
+    story = [" ".join(f"s{p}w{i}" for i in range(30)) for p in range(8)]
+    own = [" ".join(f"f{p}w{i}" for i in range(30)) for p in range(4)]
+    original, _ = ingest(store, tmp_path, "a.txt", "\n\n".join(story))
+    # when a follow-up holds it whole with four paragraphs of its own after the lead,
+    # and a copy adds short furniture lines around it
+    _, follow_up = ingest(store, tmp_path, "b.txt", "\n\n".join(story[:1] + own + story[1:]))
+    _, copy = ingest(store, tmp_path, "c.txt", "\n\n".join(["Share this", "Most read today"] + story))
+    # then the store reads both texts: the follow-up is an original, the copy a near duplicate
+    assert follow_up[0].duplicate_of is None
+    assert copy[0].kind == "near" and copy[0].duplicate_of == f"{original}-0"
+
+
 def test_reprocessing_keeps_an_original_original(store, tmp_path):
     # given an original and its duplicate
     original, _ = ingest(store, tmp_path, "a.txt", WIRE)

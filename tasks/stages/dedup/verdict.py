@@ -27,17 +27,25 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    it is a passage quoted from it, or a short text (a caption, a brief, a boilerplate block
    that survived cleaning) that happens to stand in a long one.
 
+4. **Not two articles interleaved** (layout.py, for the candidates the store re-read in
+   full): the pair's unshared material is laid out as a copy's (a lost tail or paragraph,
+   short furniture lines), not as another article's: a block of several paragraphs of prose
+   inside the shared ones, or a long lead of prose before them in the longer text. Amounts
+   cannot see this: a copy that lost a third and a follow-up that adds a third to a whole
+   story have the same containment and Jaccard.
+
 The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
 are trimmed far more often than they are padded, so a short text inside a long stored one is
 given more room (down to about a sixth) than a long text around a short stored one (down
 to a third). When a composite arrives after its base, rule 2 keeps it apart; when the base
-arrives after the composite, the base is inside the composite exactly as a trimmed copy is
-inside its original, and the overlap of the pair cannot tell the two apart: it is linked when
-it is more than about a sixth of the composite. That case needs to know that the stored text
-was itself built from other stored articles, which the pair's overlap does not carry.
+arrives after the composite, the base is inside the composite as a trimmed copy is inside its
+original, and the overlap of the pair cannot tell the two apart; rule 4 does, when the
+composite's own block sits inside the base's paragraphs or before them. A composite that only
+appends its own material after the whole base still looks like the base's longer original.
 """
 from __future__ import annotations
 
+from tasks.stages.dedup.layout import composite
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
 
@@ -55,7 +63,8 @@ def is_near(o: Overlap, threshold: float = 1.0) -> bool:
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
            threshold: float = 1.0) -> Verdict:
     """The verdict for a new text, given an exact match's id and the near-match candidates:
-    the candidate that passes `is_near` with the highest containment + Jaccard, if any."""
+    the candidate that passes `is_near` (and rule 4, when both texts are given) with the highest
+    containment + Jaccard, if any."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
@@ -64,6 +73,15 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         if o.shared < MIN_SHARED:
             continue
         c, j = o.containment, o.jaccard
-        if is_near(o, threshold) and (best is None or c + j > best.containment + best.jaccard):
+        if (is_near(o, threshold) and (best is None or c + j > best.containment + best.jaccard)
+                and not _composite(fp, m)):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")
+
+
+def _composite(fp: Fingerprint, m: Match) -> bool:
+    """Whether the layout of the pair's differences shows two articles (layout.py): known only
+    for the candidates the store re-read, whose texts come with their 5-grams."""
+    if fp.text is None or m.text is None or fp.grams is None or m.grams is None:
+        return False
+    return composite(fp.text, m.text, fp.grams, m.grams)

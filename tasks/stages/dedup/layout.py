@@ -1,0 +1,100 @@
+"""Where two overlapping texts differ: the layout of the material one has and the other lacks.
+
+How much two texts share (sketch.overlap) cannot tell a copy from another article built
+around it: a copy that lost a third of its paragraphs and a follow-up that holds a whole
+earlier story plus a third of its own have the same containment and Jaccard. Where the
+unshared material lies, and what it is made of, tells them apart:
+
+- A copy keeps its article's order and its lead. It loses a tail (a truncated republish, a
+  teaser), a paragraph or two here and there (an editor, an extractor), or it gains page
+  furniture: short lines (menus, credits, share buttons, related links) at its edges or
+  between paragraphs.
+- Another article that reuses a stored one carries a *block of its own prose*: several full
+  paragraphs in a row. When that block sits between shared paragraphs (`inserted`), the texts
+  interleave two stories (a follow-up that recaps, a roundup, a composite page). When the
+  shared material starts only after a long unshared lead in the longer text (`headless`), the
+  shorter one is a passage from its middle, not a trimmed copy, which would keep the lead.
+
+A text's layout is its paragraphs (lines) of at least SHORT words, each with its word count
+and whether most of its 5-grams stand in the other text. Prose is a paragraph of at least
+PROSE words: a sentence or more, longer than furniture lines. The thresholds are shares of the
+text, so they hold for short and long articles alike.
+"""
+from __future__ import annotations
+
+from tasks.stages.dedup.sketch import SHINGLE, _hash64, tokens
+
+SHORT = 5           # lines shorter than this (bylines, dates, single links) carry no evidence
+PROSE = 15          # a paragraph of prose: at least this many words
+MIN_BLOCK_LINES = 3  # an inserted block is at least this many paragraphs of prose in a row...
+MIN_BLOCK_SHARE = 0.15  # ...and at least this share of the text's words
+MIN_HEAD_SHARE = 0.25   # an unshared lead of prose this share of the longer text: a passage
+
+
+def _marks(text: str, other: frozenset[int]) -> list[tuple[int, bool]]:
+    """(words, shared) per line of at least SHORT words: shared when half its 5-grams are in `other`."""
+    out = []
+    for line in text.split("\n"):
+        words = tokens(line)
+        if len(words) < SHORT:
+            continue
+        grams = [_hash64(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+        out.append((len(words), 2 * sum(g in other for g in grams) >= len(grams)))
+    return out
+
+
+def _runs(marks: list[tuple[int, bool]]):
+    """(start, end) of each maximal run of unshared lines."""
+    i = 0
+    while i < len(marks):
+        if marks[i][1]:
+            i += 1
+            continue
+        j = i
+        while j < len(marks) and not marks[j][1]:
+            j += 1
+        yield i, j
+        i = j
+
+
+def _prose(marks: list[tuple[int, bool]], start: int, end: int) -> tuple[int, int]:
+    """(paragraphs of prose, their words) in marks[start:end]."""
+    long = [n for n, _ in marks[start:end] if n >= PROSE]
+    return len(long), sum(long)
+
+
+def inserted(text: str, other: frozenset[int]) -> bool:
+    """Whether `text` holds, between lines shared with the other text, a block of its own
+    prose: MIN_BLOCK_LINES paragraphs or more, MIN_BLOCK_SHARE of its words or more."""
+    marks = _marks(text, other)
+    total = sum(n for n, _ in marks)
+    for start, end in _runs(marks):
+        if start == 0 or end == len(marks):
+            continue
+        lines, words = _prose(marks, start, end)
+        if lines >= MIN_BLOCK_LINES and words >= MIN_BLOCK_SHARE * total:
+            return True
+    return False
+
+
+def headless(text: str, other: frozenset[int]) -> bool:
+    """Whether the lines of `text` shared with the other text start only after a lead of
+    unshared prose of MIN_HEAD_SHARE of its words or more."""
+    marks = _marks(text, other)
+    total = sum(n for n, _ in marks)
+    if not marks or marks[0][1]:
+        return False
+    end = next((i for i, (_, shared) in enumerate(marks) if shared), None)
+    if end is None:
+        return False
+    return _prose(marks, 0, end)[1] >= MIN_HEAD_SHARE * total
+
+
+def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:
+    """Whether two overlapping texts are different articles by their layout: either holds a
+    block of its own prose inside the shared material, or the longer one's shared part starts
+    after a long lead of its own (the shorter is a passage from its middle)."""
+    if inserted(new, old_grams) or inserted(old, new_grams):
+        return True
+    longer, shorter = (new, old_grams) if len(new_grams) >= len(old_grams) else (old, new_grams)
+    return headless(longer, shorter)

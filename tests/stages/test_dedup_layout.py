@@ -1,0 +1,79 @@
+"""Where two overlapping texts differ tells a copy from another article built around it
+(tasks/stages/dedup/layout.py), and the verdict uses it for the candidates it reads in full."""
+from dataclasses import replace
+
+from tasks.stages import dedup
+from tasks.stages.dedup import layout
+from tasks.stages.dedup.sketch import grams
+from tasks.stages.model import Match
+
+
+def paragraphs(n: int, tag: str, words: int = 30) -> list[str]:
+    """n paragraphs of prose that share no 5-gram with anything else here."""
+    return [" ".join(f"{tag}{p}w{i}" for i in range(words)) for p in range(n)]
+
+
+STORY = paragraphs(8, "story")
+FURNITURE = ["Share this article", "Read more about the region here today",
+             "Sign up for our newsletter now please", "Advertisement"]
+
+
+def text(parts: list[str]) -> str:
+    return "\n\n".join(parts)
+
+
+def composite(new: list[str], old: list[str]) -> bool:
+    a, b = text(new), text(old)
+    return layout.composite(a, b, grams(a), grams(b))
+
+
+def test_a_copy_with_furniture_lines_is_not_a_composite():
+    # given the story with short furniture lines at its edges and between its paragraphs
+    padded = FURNITURE[:2] + STORY[:4] + FURNITURE[2:] + STORY[4:] + FURNITURE
+    # then its layout is a copy's, whichever arrives first
+    assert not composite(padded, STORY)
+    assert not composite(STORY, padded)
+
+
+def test_a_truncated_copy_and_a_copy_missing_a_paragraph_are_not_composites():
+    # given the story's first half, and the story without its third paragraph
+    assert not composite(STORY[:4], STORY)
+    assert not composite(STORY[:2] + STORY[3:], STORY)
+    assert not composite(STORY, STORY[:2] + STORY[3:])
+
+
+def test_a_follow_up_with_a_block_of_its_own_prose_inside_the_story_is_a_composite():
+    # given a text holding the whole story with four paragraphs of other prose after its lead
+    follow_up = STORY[:1] + paragraphs(4, "recap") + STORY[1:]
+    # then it interleaves two articles, whichever of the two arrives first
+    assert composite(follow_up, STORY)
+    assert composite(STORY, follow_up)
+
+
+def test_a_passage_from_the_middle_of_a_long_article_is_a_composite():
+    # given a long article whose shared paragraphs come after a long lead of its own
+    longer = paragraphs(5, "lead") + STORY[:5]
+    # then the shorter is a passage from its middle, not a trimmed copy (which keeps the lead)
+    assert composite(STORY[:5], longer)
+    assert not composite(STORY[:5], STORY)
+
+
+def verdict(new: list[str], old: list[str], with_texts: bool = True):
+    a, b = text(new), text(old)
+    fp, ofp = dedup.fingerprint(a), dedup.fingerprint(b)
+    match = Match("old-0", ofp.sketch, ofp.size)
+    if with_texts:
+        fp = replace(fp, grams=grams(a), text=a)
+        match = replace(match, grams=grams(b), text=b)
+    return dedup.decide(fp, None, [match])
+
+
+def test_the_verdict_keeps_a_follow_up_apart_when_it_reads_both_texts():
+    # given a stored story and a new text holding it with three paragraphs of its own inside
+    follow_up = STORY[:1] + paragraphs(3, "recap") + STORY[1:]
+    # then containment and Jaccard alone would link it, the layout does not
+    assert verdict(follow_up, STORY, with_texts=False).duplicate_of == "old-0"
+    assert verdict(follow_up, STORY).duplicate_of is None
+    # and a padded copy of the story is still linked
+    padded = FURNITURE + STORY + FURNITURE
+    assert verdict(padded, STORY).duplicate_of == "old-0"
