@@ -92,10 +92,20 @@ class Pipeline:
 
     def claim(self, dump_id: str, holder: str | None, token: str) -> "Lease | Prepared":
         """Take the lease on the dump; when it is not taken, a Prepared holding the outcome."""
-        lease = self.store.claim(dump_id, holder or f"local-{token}", token, self.policy)
+        return self._claimed(self.store.claim(dump_id, holder or f"local-{token}", token, self.policy), token)
+
+    def claim_many(self, dump_ids: list[str]) -> list["Lease | Prepared"]:
+        """`claim` for several dumps in one transaction (the embedded pool's writer claims
+        ahead of its children), each with a fresh token; in the order given."""
+        tokens = [new_token() for _ in dump_ids]
+        leases = self.store.claim_many([(i, f"local-{t}", t) for i, t in zip(dump_ids, tokens)], self.policy)
+        return [self._claimed(lease, token) for lease, token in zip(leases, tokens)]
+
+    @staticmethod
+    def _claimed(lease: "Lease | Refused", token: str) -> "Lease | Prepared":
         if isinstance(lease, Refused):
             state = "failed" if lease.failed_now else "skipped"
-            return Prepared(dump_id, token, outcome=Outcome(dump_id, state, error=lease.reason))
+            return Prepared(lease.dump_id, token, outcome=Outcome(lease.dump_id, state, error=lease.reason))
         return lease
 
     def prepare_claimed(self, lease: Lease) -> "Prepared":

@@ -1,14 +1,15 @@
 """The embedded process pool: child processes prepare dumps, this process alone commits them.
 
-`ingest run` without a broker uses both cores this way. Each child claims a dump (its lease),
-reads it and runs the pure stages (`Pipeline.prepare`); it is sent a dump id and a lease
-token, and sends back the dump's small drafts. The parent is the one writer: it dedups and
-saves each dump's drafts (`Pipeline.commit`) as they come back, in order of completion, so
-dedup still sees every article committed before.
+`ingest run` without a broker uses both cores this way. The parent claims the dumps, many
+per transaction (it is the store's one writer), and queues their leases to the children, a
+few ahead each; a child reads each dump and runs the pure stages (`Pipeline.prepare_claimed`)
+and sends back its small drafts. The parent dedups and saves the drafts (`Pipeline.commit_batch`)
+in the order of the files, whatever is ready in one transaction, so dedup still sees every
+article committed before.
 
 Nothing is lost:
-- a child that dies (killed, out of memory, a crash in C code) ends the dump it held
-  `failed`, with the reason, and a new child takes its place;
+- a child that dies (killed, out of memory, a crash in C code) ends the dump it was preparing
+  `failed`, with the reason, and a new child takes its place and the dumps queued behind it;
 - a child that holds one dump longer than INGEST_TASK_TIME_LIMIT is killed, likewise;
 - Ctrl-C stops the children at once and puts the dumps they held back to `queued`.
 
@@ -23,7 +24,7 @@ import signal
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
@@ -36,12 +37,17 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0       # a child asked to stop gets this long before it is killed
 
 
+DEPTH = 8                # dumps sent ahead to each child (its queue), so none waits for the writer
+
+
 @dataclass
 class _Slot:
-    """One child, and the dump it holds."""
+    """One child, and the dumps it holds: the first of `jobs` is being prepared since `since`,
+    the others wait in its pipe. Each job is (order, lease)."""
     process: object
     conn: Connection
-    job: tuple[int, str, str, float] | None = None   # (order, dump id, lease token, sent at)
+    jobs: deque = field(default_factory=deque)
+    since: float = 0.0
 
 
 class Pool:
@@ -50,8 +56,9 @@ class Pool:
     def __init__(self, pipeline: Pipeline, processes: int):
         self.pipeline = pipeline
         self.processes = max(1, processes)
-        self.window = 8 * self.processes   # dumps prepared ahead of the next one to commit
-        self.batch = self.window           # dumps committed in one transaction, at most
+        self.depth = DEPTH
+        self.window = 4 * DEPTH * self.processes   # dumps claimed ahead of the next one to commit
+        self.batch = self.window                   # dumps committed in one transaction, at most
         self._committing: list[Prepared] = []
         self.slots: list[_Slot] = []
         self._ready: dict[int, Prepared] = {}
@@ -69,26 +76,27 @@ class Pool:
     def run(self, dump_ids: Iterable[str], on_outcome: Callable[[Outcome], None]) -> None:
         """Prepare every dump in the children; commit them here, in the order given (a dump
         that finishes early waits for those before it, so the earlier file stays the original
-        of a duplicate pair whatever the timing)."""
+        of a duplicate pair whatever the timing). Whatever is ready when the writer comes
+        back is committed together: the slower the writer, the larger its transactions."""
         todo = deque(enumerate(dump_ids))
         self._ready, self._next = {}, 0
         while True:
             self._feed(todo)
-            while self._next in self._ready:
-                self._commit(on_outcome)
-            busy = [s for s in self.slots if s.job]
-            if not busy:
+            busy = [s for s in self.slots if s.jobs]
+            if not busy and self._next not in self._ready:
                 if todo or self._ready:
                     continue
                 return
-            ready = set(wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
-                             timeout=self._next_deadline(busy)))
-            for slot in busy:
-                seq = slot.job[0]
-                if slot.conn in ready or slot.process.sentinel in ready:
-                    self._ready[seq] = self._collect(slot)
-                elif self._overdue(slot):
-                    self._ready[seq] = self._kill_overdue(slot)
+            if busy:
+                timeout = 0 if self._next in self._ready else self._next_deadline(busy)
+                ready = set(wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=timeout))
+                for slot in busy:
+                    if slot.conn in ready or slot.process.sentinel in ready:
+                        self._collect(slot, ended=slot.process.sentinel in ready)
+                    elif self._overdue(slot):
+                        self._kill_overdue(slot)
+            if self._next in self._ready:
+                self._commit(on_outcome)
 
     def _commit(self, on_outcome: Callable[[Outcome], None]) -> None:
         """Commit the dumps ready in order from the next one on, up to `batch` of them at once
@@ -111,7 +119,7 @@ class Pool:
                     slot.conn.send(None)
                 except OSError:
                     pass
-        held = [(s.job[1], s.job[2]) for s in self.slots if s.job]
+        held = [(lease.dump_id, lease.token) for s in self.slots for _, lease in s.jobs]
         held += [(p.dump_id, p.token) for p in [*self._ready.values(), *self._committing]]
         for slot in self.slots:
             slot.process.join(STOP_SECONDS)
@@ -124,22 +132,31 @@ class Pool:
         self.slots, self._ready, self._committing = [], {}, []
 
     def _feed(self, todo: deque) -> None:
-        """Claim the next dumps here (this process is the store's one writer) and give each
-        idle child one, keeping at most `window` dumps ahead of the next one to commit (the
-        drafts waiting for it are held in memory). A dump not claimed is an outcome at once."""
+        """Claim the next dumps here, in one transaction (this process is the store's one
+        writer), and queue them to the children, keeping each child `depth` dumps ahead and
+        at most `window` dumps ahead of the next one to commit (the drafts waiting for it are
+        held in memory). A dump not claimed is an outcome at once."""
+        room = sum(max(0, self.depth - len(s.jobs)) for s in self.slots)
+        take = []
+        while todo and len(take) < room and todo[0][0] - self._next < self.window:
+            take.append(todo.popleft())
+        if not take:
+            return
+        try:
+            claimed = self.pipeline.claim_many([dump_id for _, dump_id in take])
+        except Exception as exc:
+            log.exception("dumps %s...: could not claim them", take[0][1])
+            claimed = [Prepared.crashed(dump_id, new_token(), exc) for _, dump_id in take]
+        sends: dict[int, list] = {}
+        for (seq, _), lease in zip(take, claimed):
+            if isinstance(lease, Prepared):
+                self._ready[seq] = lease
+                continue
+            slot = min(self.slots, key=lambda s: len(s.jobs) + len(sends.get(id(s), ())))
+            sends.setdefault(id(slot), []).append((seq, lease))
         for slot in self.slots:
-            while slot.job is None and todo and todo[0][0] - self._next < self.window:
-                seq, dump_id = todo.popleft()
-                token = new_token()
-                try:
-                    claimed = self.pipeline.claim(dump_id, None, token)
-                except Exception as exc:
-                    log.exception("dump %s: could not claim it", dump_id)
-                    claimed = Prepared.crashed(dump_id, token, exc)
-                if isinstance(claimed, Prepared):
-                    self._ready[seq] = claimed
-                else:
-                    self._send(slot, seq, claimed)
+            if id(slot) in sends:
+                self._send(slot, sends[id(slot)])
 
     # one child
     @staticmethod
@@ -163,54 +180,72 @@ class Pool:
         theirs.close()
         return _Slot(process, ours)
 
-    def _send(self, slot: _Slot, seq: int, lease: Lease) -> None:
-        if not slot.process.is_alive():
-            self._replace(slot)
-        slot.job = (seq, lease.dump_id, lease.token, time.monotonic())
+    def _send(self, slot: _Slot, jobs: list[tuple[int, Lease]]) -> None:
+        """Queue these jobs to the child, in one message."""
+        if not slot.jobs:
+            if not slot.process.is_alive():
+                self._replace(slot)
+            slot.since = time.monotonic()
+        slot.jobs.extend(jobs)
         try:
-            slot.conn.send(lease)
-        except OSError:       # it died since: its sentinel is ready, and the dump fails with the reason
+            slot.conn.send([lease for _, lease in jobs])
+        except OSError:       # it died since: its sentinel is ready, and its dump fails with the reason
             pass
 
-    def _collect(self, slot: _Slot) -> Prepared:
-        try:
-            prepared = slot.conn.recv() if slot.conn.poll() else None
-        except (EOFError, OSError):
-            prepared = None
-        if prepared is None:
-            return self._died(slot)
-        slot.job = None
-        return prepared
+    def _collect(self, slot: _Slot, ended: bool) -> None:
+        """Take every result the child has sent (one per job, in order); if it is gone with
+        jobs left, the first fails and the others go to its replacement."""
+        while slot.jobs:
+            try:
+                if not slot.conn.poll():
+                    break
+                prepared = slot.conn.recv()
+            except (EOFError, OSError):
+                ended = True
+                break
+            seq, _ = slot.jobs.popleft()
+            self._ready[seq] = prepared
+            slot.since = time.monotonic()
+        if ended and slot.jobs:
+            self._died(slot)
 
-    def _died(self, slot: _Slot) -> Prepared:
-        _, dump_id, token, _ = slot.job
+    def _died(self, slot: _Slot) -> None:
         slot.process.join(STOP_SECONDS)
         code = slot.process.exitcode
         how = f"killed by signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
-        self._replace(slot)
-        return self._failed(dump_id, token, f"the process preparing it died ({how}): out of memory, or a crash "
-                                            f"in a library's C code; `ingest requeue {dump_id}` tries again")
+        dump_id = slot.jobs[0][1].dump_id
+        self._lost(slot, f"the process preparing it died ({how}): out of memory, or a crash "
+                         f"in a library's C code; `ingest requeue {dump_id}` tries again")
 
     def _overdue(self, slot: _Slot) -> bool:
-        return time.monotonic() - slot.job[3] > self.pipeline.settings.task_time_limit
+        return time.monotonic() - slot.since > self.pipeline.settings.task_time_limit
 
     def _next_deadline(self, busy: list[_Slot]) -> float:
         limit = self.pipeline.settings.task_time_limit
-        return max(0.0, min(s.job[3] + limit - time.monotonic() for s in busy)) + 0.05
+        return max(0.0, min(s.since + limit - time.monotonic() for s in busy)) + 0.05
 
-    def _kill_overdue(self, slot: _Slot) -> Prepared:
-        _, dump_id, token, _ = slot.job
+    def _kill_overdue(self, slot: _Slot) -> None:
         slot.process.kill()
         slot.process.join()
-        self._replace(slot)
         limit = self.pipeline.settings.task_time_limit
-        return self._failed(dump_id, token, f"processing took longer than INGEST_TASK_TIME_LIMIT={limit} s: "
-                                          f"raise it, then `ingest requeue {dump_id}`")
+        dump_id = slot.jobs[0][1].dump_id
+        self._lost(slot, f"processing took longer than INGEST_TASK_TIME_LIMIT={limit} s: "
+                         f"raise it, then `ingest requeue {dump_id}`")
+
+    def _lost(self, slot: _Slot, reason: str) -> None:
+        """The child is gone: the dump it was preparing fails with the reason (when its turn
+        to commit comes); the ones queued behind it go to a fresh child, their leases kept."""
+        seq, lease = slot.jobs.popleft()
+        self._ready[seq] = self._failed(lease.dump_id, lease.token, reason)
+        rest = list(slot.jobs)
+        self._replace(slot)
+        if rest:
+            self._send(slot, rest)
 
     def _replace(self, slot: _Slot) -> None:
         slot.conn.close()
         fresh = self._start()
-        slot.process, slot.conn, slot.job = fresh.process, fresh.conn, None
+        slot.process, slot.conn, slot.jobs = fresh.process, fresh.conn, deque()
 
     @staticmethod
     def _failed(dump_id: str, token: str, reason: str) -> Prepared:
@@ -226,7 +261,7 @@ class Pool:
 
 
 def _serve(conn: Connection, settings, store_url: str, inherited: Pipeline | None, others: list) -> None:
-    """A child: prepare each dump id it is sent, until it is sent None or its parent is gone."""
+    """A child: prepare each dump of the leases it is sent, in order, until it is sent None or its parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle
     for end in others:                               # the parent's ends: EOF here once it is gone
         end.close()
@@ -240,7 +275,8 @@ def _serve(conn: Connection, settings, store_url: str, inherited: Pipeline | Non
             return
         if job is None:
             return
-        conn.send(_prepare(pipeline, job))
+        for lease in job:
+            conn.send(_prepare(pipeline, lease))
 
 
 def _fresh_pipeline(settings, store_url: str) -> Pipeline:

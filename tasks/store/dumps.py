@@ -67,29 +67,84 @@ def register(conn: Connection, path: Path, max_bytes: int, version: str,
     insert ignores conflicts. A file rewritten in place supersedes the dump of its earlier
     content (see inbox.supersede): one file, one current dump."""
     st = st or path.stat()
-    where = str(path.absolute())
-    known = inbox.known(conn, where, st.st_size, st.st_mtime_ns) if check_known else None
+    known = inbox.known(conn, str(path.absolute()), st.st_size, st.st_mtime_ns) if check_known else None
     if known is not None:
         return Registration(known[0], path.name, False, known[1])
+    row = new_row(path, max_bytes, version, st)
+    inserted = conn.execute(_insert(conn).values(**row).returning(dumps.c.id)).scalar()
+    return _registered(conn, row, bool(inserted), inbox.supersede(conn, row["path"], row["id"]))
+
+
+def register_many(conn: Connection, files: list[tuple[Path, os.stat_result | None]], max_bytes: int,
+                  version: str) -> list[Registration | OSError]:
+    """`register` (check_known=False) for many files, with a few statements for all of them:
+    one insert, one look for earlier dumps of the same paths. Per file, in order: its
+    Registration, or the OSError reading it raised (before any write of its own)."""
+    rows: list[dict | OSError] = []
+    for path, st in files:
+        try:
+            rows.append(new_row(path, max_bytes, version, st or path.stat()))
+        except OSError as exc:
+            rows.append(exc)
+    first = {}
+    for n, row in enumerate(rows):
+        if isinstance(row, dict):
+            first.setdefault(row["id"], n)
+    fresh = [rows[n] for n in first.values()]
+    inserted = set(conn.execute(_insert(conn).returning(dumps.c.id), fresh).scalars()) if fresh else set()
+    others = _others_at(conn, [row["path"] for row in fresh])
+    out: list[Registration | OSError] = []
+    for n, row in enumerate(rows):
+        if not isinstance(row, dict):
+            out.append(row)
+        elif first[row["id"]] != n:        # the same content twice in the list: as `register` would
+            out.append(register(conn, Path(row["path"]), max_bytes, version, files[n][1], check_known=False))
+        else:
+            olds = inbox.supersede(conn, row["path"], row["id"]) if others.get(row["path"], {row["id"]}) - {row["id"]} else ()
+            out.append(_registered(conn, row, row["id"] in inserted, olds))
+    return out
+
+
+def new_row(path: Path, max_bytes: int, version: str, st: os.stat_result) -> dict:
+    """The row of a file not known by path: read once (hashed and kept from the same bytes),
+    or hashed in blocks and failed when over `max_bytes` (it stays where it is)."""
     stamp = now()
-    row = {"source_file": path.name, "path": where, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+    row = {"source_file": path.name, "path": str(path.absolute()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
            "raw_gz": None, "state": "queued", "error": None, "attempts": 0, "articles": 0,
-           "pipeline_version": version, "created_at": stamp, "updated_at": stamp}
-    if st.st_size > max_bytes:   # hashed in blocks, never held in memory; it stays where it is
+           "pipeline_version": version, "created_at": stamp, "updated_at": stamp, "finished_at": None}
+    if st.st_size > max_bytes:
         digest = content_digest(path.name, path=path)
         row.update(state="failed", error=too_large_reason(st.st_size, max_bytes), finished_at=stamp)
-    else:                        # read once: hashed and kept from the same bytes
+    else:
         raw = path.read_bytes()
         digest = content_digest(path.name, raw)
         row.update(size=len(raw), raw_gz=gzip.compress(raw, 6))
     row.update(id=digest[:16], sha256=digest)
+    return row
+
+
+def _insert(conn: Connection):
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(dumps)
-    inserted = conn.execute(insert.values(**row).on_conflict_do_nothing(index_elements=["id"])
-                            .returning(dumps.c.id)).scalar()
-    state = row["state"] if inserted else inbox.seen_again(conn, row["id"], where, st.st_mtime_ns, digest)
-    superseded = inbox.supersede(conn, where, row["id"])
+    return insert.on_conflict_do_nothing(index_elements=["id"])
+
+
+def _others_at(conn: Connection, paths: list[str]) -> dict[str, set[str]]:
+    """{path: ids of its dumps not superseded}, for these paths."""
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(paths), 500):
+        query = select(dumps.c.path, dumps.c.id).where(dumps.c.path.in_(paths[start:start + 500]),
+                                                       dumps.c.state != "superseded")
+        for where, dump_id in conn.execute(query):
+            found.setdefault(where, set()).add(dump_id)
+    return found
+
+
+def _registered(conn: Connection, row: dict, inserted: bool, superseded: tuple[str, ...]) -> Registration:
+    state = row["state"] if inserted else inbox.seen_again(conn, row["id"], row["path"], row["mtime_ns"],
+                                                           row["sha256"])
     revived = state == "revived"
-    return Registration(row["id"], path.name, bool(inserted) or revived, "queued" if revived else state, superseded)
+    return Registration(row["id"], row["source_file"], inserted or revived, "queued" if revived else state,
+                        superseded)
 
 
 def raw(conn: Connection, dump_id: str) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from tasks.errors import NotFound
 from tasks.policy import Policy, crashed_reason
@@ -60,12 +60,61 @@ def _expired(claimed_at, policy: Policy) -> bool:
     return claimed_at < _cutoff(policy)
 
 
+_CLAIM_COLUMNS = (dumps.c.state, dumps.c.lease, dumps.c.holder, dumps.c.claimed_at, dumps.c.attempts,
+                  dumps.c.source_file, dumps.c.mode)
+
+
 def claim(conn: Connection, dump_id: str, holder: str, token: str, policy: Policy) -> Lease | Refused:
     """Take the lease on a dump (see the module docstring for who may)."""
-    row = conn.execute(select(dumps.c.state, dumps.c.lease, dumps.c.holder, dumps.c.claimed_at, dumps.c.attempts,
-                              dumps.c.source_file, dumps.c.mode).where(dumps.c.id == dump_id)).mappings().first()
+    row = conn.execute(select(*_CLAIM_COLUMNS).where(dumps.c.id == dump_id)).mappings().first()
     if row is None:
         raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
+    return _claim_row(conn, dump_id, row, holder, token, policy)
+
+
+def claim_many(conn: Connection, wanted: list[tuple[str, str, str]], policy: Policy) -> list[Lease | Refused]:
+    """`claim` for several (dump id, holder, token) in one transaction, in the order given: their
+    rows read in one query; the queued ones (nearly all) taken by one guarded update for all,
+    checked by reading their leases back; any other by `claim`'s own rules. An unknown id is
+    refused (it may have been deleted since it was listed), never an error for the others."""
+    rows = {}
+    for chunk in _chunks([dump_id for dump_id, _, _ in wanted]):
+        rows.update((r["id"], r) for r in conn.execute(select(dumps.c.id, *_CLAIM_COLUMNS)
+                                                       .where(dumps.c.id.in_(chunk))).mappings())
+    plain = [w for w in wanted if w[0] in rows and rows[w[0]]["state"] == "queued" and rows[w[0]]["lease"] is None]
+    taken = _take_queued(conn, plain, rows)
+    out = []
+    for dump_id, holder, token in wanted:
+        row = rows.get(dump_id)
+        if row is None:
+            out.append(Refused(dump_id, "missing", f"no dump with id {dump_id!r}"))
+        elif dump_id in taken:
+            out.append(Lease(dump_id, token, row["source_file"], row["attempts"] + 1, row["mode"])
+                       if taken[dump_id] == token else Refused(dump_id, "queued", "another attempt took it first"))
+        else:
+            out.append(_claim_row(conn, dump_id, row, holder, token, policy))
+    return out
+
+
+def _take_queued(conn: Connection, wanted: list[tuple[str, str, str]], rows: dict) -> dict[str, str | None]:
+    """queued -> processing for these (dump id, holder, token), one statement for all, each row
+    only if still queued without a lease; {dump id: the lease it holds now}."""
+    if not wanted:
+        return {}
+    stamp = now()
+    conn.execute(update(dumps).where(dumps.c.id == bindparam("b_id"), dumps.c.state == "queued",
+                                     dumps.c.lease.is_(None))
+                 .values(state="processing", lease=bindparam("b_lease"), holder=bindparam("b_holder"),
+                         claimed_at=stamp, updated_at=stamp, attempts=bindparam("b_attempts")),
+                 [{"b_id": i, "b_lease": t, "b_holder": h[:64], "b_attempts": rows[i]["attempts"] + 1}
+                  for i, h, t in wanted])
+    taken: dict[str, str | None] = {}
+    for chunk in _chunks([i for i, _, _ in wanted]):
+        taken.update(conn.execute(select(dumps.c.id, dumps.c.lease).where(dumps.c.id.in_(chunk))).all())
+    return taken
+
+
+def _claim_row(conn: Connection, dump_id: str, row, holder: str, token: str, policy: Policy) -> Lease | Refused:
     state, attempts = row["state"], row["attempts"]
     if state == "processing" and row["lease"] == token:       # our own claim: a retry resumes it
         _guarded(conn, dump_id, row, claimed_at=now())
@@ -103,6 +152,17 @@ def _held(dump_id: str, token: str | None):
 
 def holds(conn: Connection, dump_id: str, token: str | None) -> bool:
     return conn.execute(select(dumps.c.id).where(_held(dump_id, token))).first() is not None
+
+
+def holding(conn: Connection, leases: list[tuple[str, str | None]]) -> set[str]:
+    """`holds` for many (dump id, token) in one query: the ids still processing under them."""
+    lease_of = dict(leases)
+    found = set()
+    for chunk in _chunks(list(lease_of)):
+        rows = conn.execute(select(dumps.c.id, dumps.c.lease)
+                            .where(dumps.c.id.in_(chunk), dumps.c.state == "processing"))
+        found.update(i for i, lease in rows if lease_of[i] is None or lease_of[i] == lease)
+    return found
 
 
 def finish(conn: Connection, dump_id: str, token: str | None, n_articles: int, version: str,

@@ -67,15 +67,7 @@ class Store:
         """`register` for many files in one transaction (an inbox of thousands pays one commit,
         not one each), files that `known_files` just found unknown; each file's Registration,
         or the OSError that reading it raised."""
-        def many(conn):
-            out = []
-            for path, st in files:
-                try:
-                    out.append(dumps.register(conn, path, max_bytes, version, st, check_known=False))
-                except OSError as exc:   # read before any write of its own: the others stand
-                    out.append(exc)
-            return out
-        return self._write(many)
+        return self._write(dumps.register_many, files, max_bytes, version)
 
     def known_files(self, files: list[tuple[str, int, int]]) -> dict[str, tuple[str, str]]:
         """{absolute path: (dump id, state)} for the (path, size, mtime_ns) already registered."""
@@ -98,6 +90,11 @@ class Store:
         """Take the lease on a dump; the same token again resumes it (a retry after an error)."""
         token = token or new_token()
         return self._write(lifecycle.claim, dump_id, holder or token, token, policy or DEFAULT_POLICY)
+
+    def claim_many(self, wanted: list[tuple[str, str, str]],
+                   policy: Policy | None = None) -> list[lifecycle.Lease | lifecycle.Refused]:
+        """`claim` for many (dump id, holder, token) in one transaction, in the order given."""
+        return self._write(lifecycle.claim_many, wanted, policy or DEFAULT_POLICY)
 
     def raw(self, dump_id: str) -> bytes:
         """The dump's bytes, from the store (or from its path when it was too large to keep)."""
@@ -176,8 +173,8 @@ class Store:
 
         def once():
             with writing(self.engine) as conn:
-                held = [replace(w, story_prior=p) for w, p in zip(batch, priors)
-                        if lifecycle.holds(conn, w.dump_id, w.token)]
+                holding = lifecycle.holding(conn, [(w.dump_id, w.token) for w in batch])
+                held = [replace(w, story_prior=p) for w, p in zip(batch, priors) if w.dump_id in holding]
                 saved = dict(zip([w.dump_id for w in held], writer.save(conn, held, decide, version, rules)))
                 return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
                     f"dump {w.dump_id}: this attempt's lease was taken back; another attempt owns it") for w in batch]

@@ -36,6 +36,27 @@ def test_a_claimed_dump_is_refused_to_another_worker_and_only_its_holder_finishe
     assert isinstance(store.claim(dump_id, "task-3", "tok3", LIVE), Refused)
 
 
+def test_claim_many_takes_queued_dumps_and_applies_the_lease_rules_to_the_others(store, tmp_path):
+    # given two queued dumps, one held by a fresh lease, one done, and an id that is not stored
+    a, b = queued(store, tmp_path, "a.txt", WIRE), queued(store, tmp_path, "b.txt", OTHER)
+    held, done = queued(store, tmp_path, "c.txt", WIRE + " C."), queued(store, tmp_path, "d.txt", OTHER + " D.")
+    store.claim(held, "task-x", "x", LIVE)
+    store.claim(done, "task-y", "y", LIVE)
+    store.save_articles(done, "d.txt", [draft(OTHER + " D.")], dedup.decide, "v", token="y")
+    # when they are claimed in one go, a listed twice
+    ids = [a, b, held, done, "0" * 16, a]
+    got = store.claim_many([(i, f"task-{n}", f"tok{n}") for n, i in enumerate(ids)], LIVE)
+    # then the queued ones are leased to their tokens, counted as an attempt; the others refused
+    assert [type(g).__name__ for g in got] == ["Lease", "Lease", "Refused", "Refused", "Refused", "Refused"]
+    assert (got[0].token, got[0].attempt, got[0].source_file, got[1].token) == ("tok0", 1, "a.txt", "tok1")
+    assert "fresh" in got[2].reason and got[3].state == "done" and "took it first" in got[5].reason
+    assert store.dump(a)["lease"] == "tok0" and store.dump(b)["state"] == "processing"
+    assert store.dump(held)["lease"] == "x" and store.dump(held)["attempts"] == 1
+    # and a lease taken so is the holder's own: it finishes the dump
+    store.save_articles(a, "a.txt", [draft(WIRE)], dedup.decide, "v", token="tok0")
+    assert store.dump(a)["state"] == "done"
+
+
 def test_a_retry_resumes_its_own_lease_without_counting_an_attempt(store, tmp_path):
     dump_id = queued(store, tmp_path)
     store.claim(dump_id, "task-1", "tok1", LIVE)

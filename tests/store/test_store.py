@@ -44,6 +44,30 @@ def test_register_many_registers_each_file_in_one_go_and_reports_a_missing_one(s
     assert store.register(tmp_path / "a.txt", 10_000, "v").dump_id == a.dump_id
 
 
+def test_register_many_knows_stored_content_rewritten_files_and_a_file_listed_twice(store, tmp_path):
+    # given a stored file, and a file whose earlier content is stored under its path
+    (tmp_path / "a.txt").write_text(WIRE)
+    (tmp_path / "b.txt").write_text(WIRE)
+    (tmp_path / "other").mkdir()
+    stored = store.register(tmp_path / "a.txt", 10_000, "v")
+    earlier = store.register(tmp_path / "b.txt", 10_000, "v")
+    (tmp_path / "b.txt").write_text(OTHER)
+    (tmp_path / "other" / "a.txt").write_text(WIRE)
+    # when they are registered together with a new file listed twice and a copy of a.txt elsewhere
+    (tmp_path / "c.txt").write_text(OTHER + " More.")
+    files = [(tmp_path / n, None) for n in ("a.txt", "b.txt", "c.txt", "c.txt", "other/a.txt")]
+    a, b, c, c_again, copy = store.register_many(files, 10_000, "v")
+    # then the stored content is known (not new), the rewritten file supersedes its earlier dump,
+    # the new file is one new dump, and the same bytes under the same name elsewhere are that dump
+    assert (a.dump_id, a.new, a.state) == (stored.dump_id, False, "queued")
+    assert b.new and b.superseded == (earlier.dump_id,)
+    assert store.states([earlier.dump_id]) == {earlier.dump_id: "superseded"}
+    assert c.new and (c_again.dump_id, c_again.new) == (c.dump_id, False)
+    assert (copy.dump_id, copy.new) == (stored.dump_id, False)
+    assert store.dump(stored.dump_id)["path"] == str((tmp_path / "other" / "a.txt").absolute())
+    assert store.counts()["queued"] == 3
+
+
 def test_register_is_idempotent_by_name_and_content(store, tmp_path):
     # given a file registered twice, and the same bytes under another name
     (tmp_path / "a.txt").write_text(WIRE)
