@@ -58,6 +58,16 @@ def test_a_passage_from_the_middle_of_a_long_article_is_a_composite():
     assert not composite(STORY[:5], STORY)
 
 
+def test_two_texts_that_both_go_on_with_their_own_prose_after_a_shared_passage_have_diverged():
+    # given two articles that share the story's first five paragraphs, then each goes on
+    one = STORY[:5] + paragraphs(3, "one")
+    two = STORY[:5] + paragraphs(3, "two")
+    # then neither is a truncated copy of the other
+    assert composite(one, two)
+    # while a truncated copy stops where its original goes on
+    assert not composite(STORY[:5], one)
+
+
 def verdict(new: list[str], old: list[str], with_texts: bool = True):
     a, b = text(new), text(old)
     fp, ofp = dedup.fingerprint(a), dedup.fingerprint(b)

@@ -14,6 +14,8 @@ unshared material lies, and what it is made of, tells them apart:
   interleave two stories (a follow-up that recaps, a roundup, a composite page). When the
   shared material starts only after a long unshared lead in the longer text (`headless`), the
   shorter one is a passage from its middle, not a trimmed copy, which would keep the lead.
+  When both texts run on with prose of their own at the same edge (`diverged`), they are two
+  articles sharing a passage: of a copy and its original, at most one goes on.
 
 A text's layout is its paragraphs (lines) of at least SHORT words, each with its word count
 and whether most of its 5-grams stand in the other text. Prose is a paragraph of at least
@@ -29,6 +31,8 @@ PROSE = 15          # a paragraph of prose: at least this many words
 MIN_BLOCK_LINES = 3  # an inserted block is at least this many paragraphs of prose in a row...
 MIN_BLOCK_SHARE = 0.15  # ...and at least this share of the text's words
 MIN_HEAD_SHARE = 0.25   # an unshared lead of prose this share of the longer text: a passage
+MIN_EDGE_LINES = 2      # both texts run on past the shared part with this many paragraphs of prose...
+MIN_EDGE_SHARE = 0.1    # ...and this share of each text's words: they diverged
 
 
 def _marks(text: str, other: frozenset[int]) -> list[tuple[int, bool]]:
@@ -90,6 +94,26 @@ def headless(text: str, other: frozenset[int]) -> bool:
     return _prose(marks, 0, end)[1] >= MIN_HEAD_SHARE * total
 
 
+def _edges(text: str, other: frozenset[int]) -> tuple[tuple[int, float], tuple[int, float]]:
+    """(paragraphs of prose, share of the words) before the first and after the last shared line."""
+    marks = _marks(text, other)
+    total = sum(n for n, _ in marks) or 1
+    shared = [i for i, (_, s) in enumerate(marks) if s]
+    if not shared:
+        return (0, 0.0), (0, 0.0)
+    (hl, hw), (tl, tw) = _prose(marks, 0, shared[0]), _prose(marks, shared[-1] + 1, len(marks))
+    return (hl, hw / total), (tl, tw / total)
+
+
+def diverged(a: str, b: str, a_grams: frozenset[int], b_grams: frozenset[int]) -> bool:
+    """Whether both texts run on with prose of their own before, or after, what they share: a
+    copy and its original differ at an edge in one direction only (one stops, a truncation;
+    or one adds short furniture lines), two articles sharing a passage in both."""
+    ea, eb = _edges(a, b_grams), _edges(b, a_grams)
+    return any(min(ea[k][0], eb[k][0]) >= MIN_EDGE_LINES and min(ea[k][1], eb[k][1]) >= MIN_EDGE_SHARE
+               for k in (0, 1))
+
+
 def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:
     """Whether two overlapping texts are different articles by their layout: either holds a
     block of its own prose inside the shared material, or the longer one's shared part starts
@@ -97,4 +121,4 @@ def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozense
     if inserted(new, old_grams) or inserted(old, new_grams):
         return True
     longer, shorter = (new, old_grams) if len(new_grams) >= len(old_grams) else (old, new_grams)
-    return headless(longer, shorter)
+    return headless(longer, shorter) or diverged(new, old, new_grams, old_grams)
