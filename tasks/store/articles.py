@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
 from tasks.stages.stories import StoryInput
-from tasks.store import index, links, stories
+from tasks.store import index, links
 from tasks.store.dumps import now
 from tasks.store.schema import articles
 
@@ -34,15 +34,6 @@ Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
 
 def article_id(dump_id: str, index: int) -> str:
     return f"{dump_id}-{index}"
-
-
-def story_fields(aid: str, placement: "stories.Placement", story: StoryInput) -> dict:
-    """An article's story columns, once placed (tasks/store/stories.py)."""
-    rewrite = placement.rewrite
-    return {"story_id": placement.story.id if placement.story else stories.new_id(aid),
-            "rewrite_of": rewrite.article_id if rewrite else None,
-            "rewrite_score": rewrite.score if rewrite else None,
-            "story_sig": json.dumps(story.signature, ensure_ascii=False)}
 
 
 def drop_stale(conn: Connection, dump_id: str, keep: set[int]) -> None:

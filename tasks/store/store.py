@@ -17,6 +17,7 @@ from tasks.stages.stories import StoryRules
 from tasks.store import articles, dumps, inbox, lifecycle, migrate, stories, templates, writer
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine, writing
+from tasks.store.storycache import StoryCache
 from tasks.store.writer import DumpWrite
 from tasks.store.faults import retrying, store_errors
 
@@ -29,6 +30,7 @@ class Store:
         refused (StoreBehind: run `ingest migrate`) unless check_schema is False."""
         self.url = url
         self.engine = make_engine(url, pooled=pooled)
+        self.story_cache = StoryCache()   # stories as this process last read or committed them
         if check_schema:
             with store_errors(self.safe_url, opening=True):
                 migrate.ensure(self.engine, self.safe_url)
@@ -167,23 +169,27 @@ class Store:
         Per dump, in order: its verdicts, or LeaseLost if its lease no longer holds (nothing of
         that dump is written; the others are)."""
         def snapshot(conn):   # story candidates, found before the transaction (stories.py), unless given
-            return [w.story_prior if w.story_prior is not None else _priors(conn, w.drafts, rules) for w in batch]
+            return [w.story_prior if w.story_prior is not None else _priors(conn, w.drafts, rules, self.story_cache)
+                    for w in batch]
 
         priors = self._read(snapshot) if rules else [None] * len(batch)
 
         def once():
+            self.story_cache.discard()
             with writing(self.engine) as conn:
                 holding = lifecycle.holding(conn, [(w.dump_id, w.token) for w in batch])
                 held = [replace(w, story_prior=p) for w, p in zip(batch, priors) if w.dump_id in holding]
-                saved = dict(zip([w.dump_id for w in held], writer.save(conn, held, decide, version, rules)))
-                return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
+                saved = dict(zip([w.dump_id for w in held],
+                                 writer.save(conn, held, decide, version, rules, self.story_cache)))
+            self.story_cache.commit()
+            return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
                     f"dump {w.dump_id}: this attempt's lease was taken back; another attempt owns it") for w in batch]
         return retrying(once, self.safe_url)
 
     def story_priors(self, drafts: list[Draft], rules: StoryRules) -> list:
         """The drafts' story candidates as committed now (a read): found before the write by
         whichever process prepares the dump, and passed on in DumpWrite.story_prior."""
-        return self._read(_priors, drafts, rules)
+        return self._read(_priors, drafts, rules, self.story_cache)
 
     def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], version: str) -> None:
         """Re-classify-only outcome: {article id: (topics, topics_reason, classifier)}; the dump is done again."""
@@ -235,5 +241,5 @@ class Store:
         return self._read(articles.totals)
 
 
-def _priors(conn, drafts: list[Draft], rules: StoryRules) -> list:
-    return [stories.prior(conn, d.story, rules) if d.story else None for d in drafts]
+def _priors(conn, drafts: list[Draft], rules: StoryRules, cache: StoryCache) -> list:
+    return [stories.prior(conn, d.story, rules, cache) if d.story else None for d in drafts]

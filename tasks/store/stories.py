@@ -20,16 +20,19 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select, text, true, update
+from sqlalchemy import Connection, func, select, text
 
-from tasks.stages.stories import (Features, Member, Rewrite, StoryInput, StoryRules, Summary, Weights, add,
-                                  keys, new_summary, score)
-from tasks.store.dumps import now
+from tasks.stages.stories import Features, Member, Rewrite, StoryInput, StoryRules, Summary, Weights, keys, score
+from tasks.stages.stories.rewrite import close_enough
 from tasks.store.schema import articles, stories, story_keys
 
 MAX_CANDIDATES = 20
 STORY_LOCK_KEY = 0x5707E5   # arbitrary constant naming the story advisory lock
 REWRITE_MEMBERS = 20   # a candidate story's most recent originals compared for a rewrite
+# the story_id index holds seq (the rowid on SQLite): newest first is a walk of the index
+_HORIZON = text("SELECT max(touched) FROM stories")   # bare max(): one step down the touched index
+_RECENT = text("SELECT id, seq, story_sig FROM articles WHERE story_id = :story AND status = 'original' "
+               "ORDER BY seq DESC LIMIT :limit")
 
 
 @dataclass(frozen=True)
@@ -37,31 +40,32 @@ class StoryRef:
     id: str
     summary: Summary
     last_seq: int
+    touched: int = 0          # its story-lock order (see horizon) when read
 
 
 def key_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf8"), digest_size=8).digest(), "big", signed=True)
 
 
-def candidates(conn: Connection, f: Features, w: Weights = Weights()) -> dict[str, StoryRef]:
-    """The stories that share the most key terms with the article, within its reach in time."""
+def candidates(conn: Connection, f: Features, w: Weights = Weights(), cache=None) -> dict[str, StoryRef]:
+    """The stories that share the most key terms with the article, within its reach in time
+    (read through `cache`, a StoryCache, if given)."""
     hashes = [key_hash(k) for k in keys(f)]
     if not hashes:
         return {}
     shared = func.count().label("shared")
-    query = (select(story_keys.c.story_id, shared).join(stories, stories.c.id == story_keys.c.story_id)
+    query = (select(story_keys.c.story_id, shared, func.max(stories.c.touched)).join(stories, stories.c.id == story_keys.c.story_id)
              .where(story_keys.c.hash.in_(hashes)))
     if f.day is not None:
-        low, high = _iso(f.day - w.reach_days), _iso(f.day + w.reach_days)
+        low, high = iso(f.day - w.reach_days), iso(f.day + w.reach_days)
         query = query.where((stories.c.last_date.is_(None)) | ((stories.c.last_date >= low) & (stories.c.first_date <= high)))
     query = query.group_by(story_keys.c.story_id).order_by(shared.desc()).limit(MAX_CANDIDATES)
-    ids = [r.story_id for r in conn.execute(query)]
-    return _load(conn, ids)
+    return _read(conn, dict((sid, touched) for sid, _, touched in conn.execute(query)), cache)
 
 
 def horizon(conn: Connection) -> int:
     """The newest story change committed (see the module docstring)."""
-    return conn.execute(select(func.coalesce(func.max(stories.c.touched), 0))).scalar_one()
+    return conn.execute(_HORIZON).scalar() or 0
 
 
 def lock(conn: Connection) -> None:
@@ -71,18 +75,24 @@ def lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": STORY_LOCK_KEY})
 
 
-def changed_since(conn: Connection, since: int) -> dict[str, StoryRef]:
+def changed_since(conn: Connection, since: int, cache=None) -> dict[str, StoryRef]:
     """Stories started or joined after the snapshot `since` (as many as the articles placed
     meanwhile, so few)."""
-    ids = [r.id for r in conn.execute(select(stories.c.id).where(stories.c.touched > since))]
-    return _load(conn, ids)
+    return _read(conn, dict(conn.execute(select(stories.c.id, stories.c.touched).where(stories.c.touched > since)).all()),
+                 cache)
 
 
-def _load(conn: Connection, ids: list[str]) -> dict[str, StoryRef]:
+def _read(conn: Connection, touched: dict[str, int], cache) -> dict[str, StoryRef]:
+    """The stories {id: touched}, in the order of their ids."""
+    found = cache.refs(conn, touched) if cache is not None else load(conn, list(touched))
+    return {sid: found[sid] for sid in sorted(found)}
+
+
+def load(conn: Connection, ids: list[str]) -> dict[str, StoryRef]:
     if not ids:
         return {}
     rows = conn.execute(select(stories).where(stories.c.id.in_(ids))).mappings()
-    return {r["id"]: StoryRef(r["id"], _summary(r), r["last_seq"]) for r in rows}
+    return {r["id"]: StoryRef(r["id"], _summary(r), r["last_seq"], r["touched"]) for r in rows}
 
 
 def _summary(row) -> Summary:
@@ -94,16 +104,32 @@ def story_of(conn: Connection, article_id: str) -> str | None:
     return conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
 
 
-def members(conn: Connection, story_ids: list[str], skip: frozenset[str] = frozenset()) -> list[dict]:
-    """The most recent original articles of these stories (id, story, text, signature)."""
-    out = []
-    for sid in story_ids:
-        query = (select(articles.c.id, articles.c.story_id, articles.c.text, articles.c.story_sig, articles.c.seq)
-                 .where(articles.c.story_id == sid, articles.c.status == "original",
-                        articles.c.id.not_in(list(skip)) if skip else true())
-                 .order_by(articles.c.seq.desc()).limit(REWRITE_MEMBERS))
-        out.extend(dict(r) for r in conn.execute(query).mappings())
-    return out
+def recent(conn: Connection, story_id: str, limit: int) -> list[tuple[str, int, dict]]:
+    """(id, seq, signature) of a story's most recent original articles, newest first (no text)."""
+    rows = conn.execute(_RECENT, {"story": story_id, "limit": limit})
+    return [(aid, seq, json.loads(sig or "{}")) for aid, seq, sig in rows]
+
+
+def texts(conn: Connection, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(conn.execute(select(articles.c.id, articles.c.text).where(articles.c.id.in_(ids))).all())
+
+
+def members(conn: Connection, article: StoryInput, refs: list[StoryRef], cache=None) -> tuple[list[Member], frozenset[str]]:
+    """The most recent originals of these stories (REWRITE_MEMBERS each) that are close enough
+    to the article to compare for a rewrite (only their texts are read), and the ids of all
+    those considered."""
+    considered, close = [], []
+    for ref in refs:
+        sid = ref.id
+        found = cache.recent(conn, sid, ref.touched) if cache is not None else recent(conn, sid, REWRITE_MEMBERS)
+        for aid, _, sig in found[:REWRITE_MEMBERS]:
+            considered.append(aid)
+            if close_enough(article.signature, sig):
+                close.append((aid, sid, sig))
+    text_of = texts(conn, [aid for aid, _, _ in close])
+    return [Member(aid, sid, text_of[aid], sig) for aid, sid, sig in close if aid in text_of], frozenset(considered)
 
 
 def new_id(article_id: str) -> str:
@@ -111,60 +137,12 @@ def new_id(article_id: str) -> str:
     return "s-" + article_id
 
 
-def start(conn: Connection, article_id: str, seq: int, title: str | None, f: Features) -> str:
-    """A new story whose first article this is."""
-    summary = new_summary(f)
-    stamp = now()
-    story_id = new_id(article_id)
-    conn.execute(insert(stories).values(
-        id=story_id, title=title, size=1, first_article=article_id, last_article=article_id,
-        first_date=_iso(f.day), last_date=_iso(f.day), first_seq=seq, last_seq=seq, touched=_next(conn),
-        centroid=_centroid(summary), created_at=stamp, updated_at=stamp))
-    _index(conn, story_id, summary, [])
-    return story_id
+def encode(s: Summary) -> str:
+    """A summary's centroid column; its weights already rounded (placing.py rounds them)."""
+    return json.dumps({"body": s.body, "title": s.title, "entities": s.entities}, ensure_ascii=False)
 
 
-def join(conn: Connection, ref: StoryRef, article_id: str, seq: int, f: Features | None,
-         title: str | None = None) -> None:
-    """The article joins the story: size, span and last article; the centroid too when the
-    article brings features (a duplicate adds nothing new to it); its title if the story had
-    none (its first article had no title)."""
-    summary = add(ref.summary, f) if f is not None else ref.summary
-    if f is None:
-        summary = Summary(summary.body, summary.title, summary.entities, summary.size + 1,
-                          summary.first_day, summary.last_day)
-    values = {"size": summary.size, "last_article": article_id, "last_seq": seq, "updated_at": now(),
-              "touched": _next(conn),
-              "first_date": _iso(summary.first_day), "last_date": _iso(summary.last_day)}
-    if f is not None:
-        values["centroid"] = _centroid(summary)
-    conn.execute(update(stories).where(stories.c.id == ref.id).values(**values))
-    if title:
-        conn.execute(update(stories).where(stories.c.id == ref.id, stories.c.title.is_(None)).values(title=title))
-    if f is not None:
-        _index(conn, ref.id, summary, keys(ref.summary))
-
-
-def _next(conn: Connection) -> int:
-    return horizon(conn) + 1
-
-
-def _index(conn: Connection, story_id: str, summary: Summary, old: list[str]) -> None:
-    new = keys(summary)
-    gone = [key_hash(k) for k in set(old) - set(new)]
-    fresh = [key_hash(k) for k in set(new) - set(old)]
-    if gone:
-        conn.execute(delete(story_keys).where(story_keys.c.story_id == story_id, story_keys.c.hash.in_(gone)))
-    if fresh:
-        conn.execute(insert(story_keys), [{"hash": h, "story_id": story_id} for h in fresh])
-
-
-def _centroid(s: Summary) -> str:
-    rounded = {name: {t: round(w, 4) for t, w in getattr(s, name).items()} for name in ("body", "title", "entities")}
-    return json.dumps(rounded, ensure_ascii=False)
-
-
-def _iso(day: int | None) -> str | None:
+def iso(day: int | None) -> str | None:
     return None if day is None else (date(1970, 1, 1) + timedelta(days=day)).isoformat()
 
 
@@ -181,62 +159,19 @@ class Prior:
     compared: frozenset[str] = frozenset()   # the articles already compared for a rewrite
 
 
-@dataclass(frozen=True)
-class Placement:
-    story: StoryRef | None       # the story joined; None: the article starts its own
-    rewrite: Rewrite | None
-
-
-def prior(conn: Connection, article: StoryInput, rules: StoryRules) -> Prior:
+def prior(conn: Connection, article: StoryInput, rules: StoryRules, cache=None) -> Prior:
     """Candidate stories, and a rewrite link among the originals of the closest three."""
     seen = horizon(conn)
-    refs = candidates(conn, article.features, rules.weights)
-    compared = _members(members(conn, _closest(article, refs, rules)))
-    return Prior(refs, rules.rewrite(article, compared), seen, frozenset(m.article_id for m in compared))
+    refs = candidates(conn, article.features, rules.weights, cache)
+    compared, considered = members(conn, article, [refs[sid] for sid in closest(article, refs, rules)], cache)
+    return Prior(refs, rules.rewrite(article, compared), seen, considered)
 
 
-def _closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3) -> list[str]:
+def closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3) -> list[str]:
     """The n stories the article scores closest to: only their originals are compared for a
     rewrite (each comparison reads an article's text)."""
     scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
     return sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: -scored[sid])[:n]
-
-
-def place(conn: Connection, article: StoryInput, rules: StoryRules, before: Prior,
-          duplicate_of: str | None) -> Placement:
-    """Under the story lock (taken here): the best story as of now, or a new one. A duplicate
-    prefers its original's story, a rewrite the story of what it rewords: kept when it fits
-    the article or when no other story does (see `choose`)."""
-    lock(conn)
-    changed = changed_since(conn, before.horizon)
-    rewrite, prefer = None, None
-    if duplicate_of is not None:
-        prefer = story_of(conn, duplicate_of)
-    else:
-        rewrite = before.rewrite
-        late = rules.rewrite(article, _members(members(conn, _closest(article, changed, rules), skip=before.compared)))
-        if late is not None and (rewrite is None or late.score > rewrite.score):
-            rewrite = late
-        if rewrite is not None:
-            prefer = story_of(conn, rewrite.article_id)
-    refs = {**before.refs, **changed}
-    if prefer is not None and prefer not in refs:
-        refs |= _load(conn, [prefer])
-    choice = rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer)
-    return Placement(refs.get(choice.story) if choice.story else None, rewrite)
-
-
-def record(conn: Connection, placement: Placement, article_id: str, seq: int, title: str | None,
-           article: StoryInput, duplicate: bool) -> str:
-    """Write the placement: join the story or start one. Returns the story id."""
-    if placement.story is None:
-        return start(conn, article_id, seq, title, article.features)
-    join(conn, placement.story, article_id, seq, None if duplicate else article.features, title)
-    return placement.story.id
-
-
-def _members(rows: list[dict]) -> list[Member]:
-    return [Member(r["id"], r["story_id"], r["text"], json.loads(r["story_sig"] or "{}")) for r in rows]
 
 
 # reads for the CLI

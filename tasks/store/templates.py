@@ -7,6 +7,8 @@ least MIN_ARTICLES of the source's articles and in MIN_SHARE of them.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,21 +21,33 @@ PRUNE_EVERY = 500   # each time a source reaches a multiple of this many origina
 
 def _upsert(conn: Connection, table, keys: list[str]):
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    return insert.on_conflict_do_update(index_elements=keys, set_={"articles": table.c.articles + 1})
+    return insert.on_conflict_do_update(index_elements=keys, set_={"articles": table.c.articles + insert.excluded.articles})
 
 
-def count(conn: Connection, source: str, hashes: set[int]) -> None:
-    """One more original article of `source`, holding these line hashes. The table stays
-    bounded: a source's lines found in one article only are dropped every PRUNE_EVERY
-    originals (a template line stands in a fifth of them, so it is counted again long before)."""
+def count(conn: Connection, source: str, lines: Counter, originals: int = 1) -> None:
+    """`originals` more original articles of `source`, holding these line hashes ({hash: in how
+    many of them}). The table stays bounded: a source's lines found in one article only are
+    dropped each time it reaches a multiple of PRUNE_EVERY originals (a template line stands in
+    a fifth of them, so it is counted again long before)."""
     source = source[:200]
     seen = conn.execute(_upsert(conn, template_sources, ["source"]).returning(template_sources.c.articles),
-                        {"source": source, "articles": 1}).scalar()
-    if hashes:
+                        {"source": source, "articles": originals}).scalar()
+    if lines:
         conn.execute(_upsert(conn, template_lines, ["source", "hash"]),
-                     [{"source": source, "hash": h, "articles": 1} for h in sorted(hashes)])
-    if seen and seen % PRUNE_EVERY == 0:
+                     [{"source": source, "hash": h, "articles": n} for h, n in sorted(lines.items())])
+    if seen and seen // PRUNE_EVERY > (seen - originals) // PRUNE_EVERY:
         conn.execute(delete(template_lines).where(template_lines.c.source == source, template_lines.c.articles < 2))
+
+
+def count_batch(conn: Connection, articles: list[tuple[str, frozenset[int]]]) -> None:
+    """`count` for a batch's new originals, (source, line hashes) each: one upsert per source."""
+    by_source: dict[str, tuple[Counter, list[int]]] = {}
+    for source, hashes in articles:
+        lines, n = by_source.setdefault(source[:200], (Counter(), [0]))
+        lines.update(set(hashes))
+        n[0] += 1
+    for source, (lines, n) in sorted(by_source.items()):
+        count(conn, source, lines, n[0])
 
 
 def learned(conn: Connection, sources: set[str]) -> frozenset[int]:

@@ -19,7 +19,9 @@ from tasks.stages.dedup import sketch as dedup_sketch
 from tasks.stages.model import Fingerprint, Match, Verdict
 from tasks.stages.stories import StoryRules
 from tasks.store import index, links, lifecycle, stories, templates
-from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of, story_fields
+from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of
+from tasks.store.placing import Placer
+from tasks.store.storycache import StoryCache
 from tasks.store.schema import articles
 
 LATER = 1 << 62   # the seq a draft of this batch is compared as: after every stored article
@@ -50,8 +52,9 @@ class _Item:
 
 
 def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
-         rules: StoryRules | None) -> list[list[Verdict]]:
-    """Store the batch (its leases already checked); the verdicts per dump, in order."""
+         rules: StoryRules | None, cache: StoryCache | None = None) -> list[list[Verdict]]:
+    """Store the batch (its leases already checked); the verdicts per dump, in order. The
+    stories it changes are staged in `cache` (commit it once the transaction has)."""
     items, stored = _items(conn, batch)
     fps = [it.draft.fingerprint for it in items]
     index.lock(conn, fps)
@@ -62,10 +65,8 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
         _decide(it, n, exact, found, texts, decide)
     _write_rows(conn, items, version)
     _write_index(conn, items)
-    for it in items:
-        if it.new and it.verdict.duplicate_of is None and it.draft.extracted.source:
-            templates.count(conn, it.draft.extracted.source, set(it.draft.template_hashes))
-    _place_stories(conn, items, rules)
+    templates.count_batch(conn, [(it.draft.extracted.source, it.draft.template_hashes) for it in items
+                                 if it.new and it.verdict.duplicate_of is None and it.draft.extracted.source])
     for it in items:   # a re-processed original that became a duplicate hands its duplicates over
         if not it.new and it.verdict.duplicate_of is not None:
             links.repoint(conn, it.aid, it.verdict.duplicate_of)
@@ -74,6 +75,10 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
         if {i for (dump_id, i) in stored if dump_id == dump.dump_id} - keep:
             drop_stale(conn, dump.dump_id, keep)
         lifecycle.finish(conn, dump.dump_id, dump.token, len(dump.drafts), version, dump.warnings)
+    cache = cache or StoryCache()
+    if any(not it.new for it in items):   # re-processed articles may change status or go: forget what was read
+        cache.clear()
+    _place_stories(conn, items, rules, cache)   # last: the story lock is held from here to the commit
     return [[it.verdict for it in items if it.dump is dump] for dump in batch]
 
 
@@ -175,21 +180,23 @@ def _write_index(conn: Connection, items: list[_Item]) -> None:
     index.add(conn, [(it.seq, it.draft.fingerprint, it.keys) for it in items if it.keys is not None])
 
 
-def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | None) -> None:
-    """New articles join a story or start one (under the story lock, held to commit). Each is
-    written before the next is placed: a later draft may be a duplicate of an earlier one and
-    go with its story."""
-    if rules is None:
+def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | None, cache: StoryCache) -> None:
+    """New articles join a story or start one, under the story lock (held to commit), in
+    order: a later draft may be a duplicate of an earlier one and go with its story. The
+    batch is placed in memory and written at the end (tasks/store/placing.py)."""
+    placing = [it for it in items if it.new and it.draft.story is not None]
+    if rules is None or not placing:
         return
-    query = update(articles).where(articles.c.seq == bindparam("b_seq"))
-    for it in items:
-        story = it.draft.story
-        if not it.new or story is None:
-            continue
-        k = it.dump.drafts.index(it.draft)
-        prior = (it.dump.story_prior or [None] * len(it.dump.drafts))[k] or stories.prior(conn, story, rules)
-        placement = stories.place(conn, story, rules, prior, it.verdict.duplicate_of)
-        fields = story_fields(it.aid, placement, story)
-        stories.record(conn, placement, it.aid, it.seq, it.draft.extracted.title, story,
-                       duplicate=it.verdict.duplicate_of is not None)
-        conn.execute(query.values({k: bindparam(k) for k in fields}), fields | {"b_seq": it.seq})
+    priors = [_prior(conn, it, rules, cache) for it in placing]
+    linked = {it.verdict.duplicate_of for it in placing if it.verdict.duplicate_of}
+    linked |= {p.rewrite.article_id for p in priors if p.rewrite}
+    placer = Placer.open(conn, rules, [p.horizon for p in priors], linked, cache)
+    for it, prior in zip(placing, priors):
+        placer.place(it.aid, it.seq, it.draft.extracted.title, it.draft.story, prior, it.verdict.duplicate_of)
+    placer.write()
+
+
+def _prior(conn: Connection, it: _Item, rules: StoryRules, cache: StoryCache) -> stories.Prior:
+    """The story candidates found for the draft before the transaction, or now."""
+    found = (it.dump.story_prior or [None] * len(it.dump.drafts))[it.dump.drafts.index(it.draft)]
+    return found or stories.prior(conn, it.draft.story, rules, cache)

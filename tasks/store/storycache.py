@@ -1,0 +1,81 @@
+"""What a process last read or committed of the stories, so that it does not read and decode
+them again: a story's summary (its centroid is JSON of some 400 weighted terms) and its most
+recent original articles, each as of the story's `touched` value.
+
+A story's `touched` changes with every change of the story under the story lock, and a
+committed value is never reused, so an entry whose `touched` matches the row's is the row.
+The stories a writer changes go in only once its transaction committed (`stage`, then
+`commit`). One instance per Store (per process); bounded, least recently used out first.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from sqlalchemy import Connection
+
+from tasks.store import stories
+
+SIZE = 4096   # stories kept
+
+
+class StoryCache:
+    def __init__(self, size: int = SIZE):
+        self.size = size
+        self._refs: OrderedDict[str, stories.StoryRef] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[int, list]] = OrderedDict()
+        self._staged: tuple[list, dict] = ([], {})
+
+    def refs(self, conn: Connection, touched: dict[str, int]) -> dict[str, stories.StoryRef]:
+        """The stories {id: touched}: from here when the touched value matches, else read."""
+        out, missing = {}, []
+        for sid, value in touched.items():
+            ref = self._refs.get(sid)
+            if ref is not None and ref.touched == value:
+                self._refs.move_to_end(sid)
+                out[sid] = ref
+            else:
+                missing.append(sid)
+        if missing:
+            loaded = stories.load(conn, missing)
+            self._put(loaded.values())
+            out |= loaded
+        return out
+
+    def recent(self, conn: Connection, story_id: str, touched: int) -> list[tuple[str, int, dict]]:
+        """stories.recent for the story as of `touched` (2 x REWRITE_MEMBERS of them)."""
+        entry = self._recent.get(story_id)
+        if entry is not None and entry[0] == touched:
+            self._recent.move_to_end(story_id)
+            return entry[1]
+        found = stories.recent(conn, story_id, 2 * stories.REWRITE_MEMBERS)
+        self._keep(self._recent, story_id, (touched, found))
+        return found
+
+    def stage(self, refs: list[stories.StoryRef], recent: dict[str, tuple[int, list]]) -> None:
+        """What a transaction wrote, kept once it commits."""
+        self._staged = (refs, recent)
+
+    def commit(self) -> None:
+        refs, recent = self._staged
+        self._put(refs)
+        for sid, entry in recent.items():
+            self._keep(self._recent, sid, entry)
+        self.discard()
+
+    def discard(self) -> None:
+        self._staged = ([], {})
+
+    def clear(self) -> None:
+        self._refs.clear()
+        self._recent.clear()
+        self.discard()
+
+    def _put(self, refs) -> None:
+        for ref in refs:
+            self._keep(self._refs, ref.id, ref)
+
+    def _keep(self, table: OrderedDict, key: str, value) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self.size:
+            table.popitem(last=False)
