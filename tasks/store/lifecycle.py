@@ -165,6 +165,22 @@ def holding(conn: Connection, leases: list[tuple[str, str | None]]) -> set[str]:
     return found
 
 
+def finish_many(conn: Connection, done: list[tuple[str, str | None, int, str | None]], version: str) -> None:
+    """`finish` for several (dump id, token, articles, warnings), one executemany for those
+    held under a lease token (the others, for tools and tests, one by one)."""
+    stamp = now()
+    leased = [{"b_id": d, "b_lease": t, "articles": n, "warnings": w} for d, t, n, w in done if t is not None]
+    if leased:
+        conn.execute(update(dumps).where(dumps.c.id == bindparam("b_id"), dumps.c.state == "processing",
+                                         dumps.c.lease == bindparam("b_lease"))
+                     .values(state="done", error=None, articles=bindparam("articles"), pipeline_version=version,
+                             lease=None, mode=None, warnings=bindparam("warnings"), updated_at=stamp, finished_at=stamp),
+                     leased)
+    for dump_id, token, n, warnings in done:
+        if token is None:
+            finish(conn, dump_id, None, n, version, warnings)
+
+
 def finish(conn: Connection, dump_id: str, token: str | None, n_articles: int, version: str,
            warnings: str | None = None, keep_warnings: bool = False) -> bool:
     """processing -> done, by the lease holder only."""

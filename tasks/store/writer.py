@@ -74,7 +74,7 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
         keep = {d.index for d in dump.drafts}
         if {i for (dump_id, i) in stored if dump_id == dump.dump_id} - keep:
             drop_stale(conn, dump.dump_id, keep)
-        lifecycle.finish(conn, dump.dump_id, dump.token, len(dump.drafts), version, dump.warnings)
+    lifecycle.finish_many(conn, [(d.dump_id, d.token, len(d.drafts), d.warnings) for d in batch], version)
     cache = cache or StoryCache()
     if any(not it.new for it in items):   # re-processed articles may change status or go: forget what was read
         cache.clear()
