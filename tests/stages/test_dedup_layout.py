@@ -56,6 +56,8 @@ def test_a_passage_from_the_middle_of_a_long_article_is_a_composite():
     # then the shorter is a passage from its middle, not a trimmed copy (which keeps the lead)
     assert composite(STORY[:5], longer)
     assert not composite(STORY[:5], STORY)
+    # and a copy under a headline of its own (one line of prose) keeps its original's lead
+    assert not composite(STORY[:5], paragraphs(1, "headline", 20) + STORY)
 
 
 def test_two_texts_that_both_go_on_with_their_own_prose_after_a_shared_passage_have_diverged():

@@ -31,7 +31,8 @@ PROSE = 15          # a paragraph of prose: at least this many words
 MIN_BLOCK_LINES = 3  # an inserted block is at least this many paragraphs of prose in a row...
 MIN_BLOCK_SHARE = 0.15  # ...and at least this share of the text's words
 MIN_HEAD_SHARE = 0.25   # an unshared lead of prose this share of the longer text: a passage
-MIN_EDGE_LINES = 2      # both texts run on past the shared part with this many paragraphs of prose...
+MIN_EDGE_LINES = 2      # a lead of one's own is paragraphs (a new headline is one line); for
+                        # `diverged`, both texts run on with this many paragraphs of prose...
 MIN_EDGE_SHARE = 0.1    # ...and this share of each text's words: they diverged
 
 
@@ -83,7 +84,7 @@ def inserted(text: str, other: frozenset[int]) -> bool:
 
 def headless(text: str, other: frozenset[int]) -> bool:
     """Whether the lines of `text` shared with the other text start only after a lead of
-    unshared prose of MIN_HEAD_SHARE of its words or more."""
+    unshared prose: MIN_EDGE_LINES paragraphs or more, MIN_HEAD_SHARE of its words or more."""
     marks = _marks(text, other)
     total = sum(n for n, _ in marks)
     if not marks or marks[0][1]:
@@ -91,7 +92,8 @@ def headless(text: str, other: frozenset[int]) -> bool:
     end = next((i for i, (_, shared) in enumerate(marks) if shared), None)
     if end is None:
         return False
-    return _prose(marks, 0, end)[1] >= MIN_HEAD_SHARE * total
+    lines, words = _prose(marks, 0, end)
+    return lines >= MIN_EDGE_LINES and words >= MIN_HEAD_SHARE * total
 
 
 def _edges(text: str, other: frozenset[int]) -> tuple[tuple[int, float], tuple[int, float]]:
