@@ -5,7 +5,10 @@ The work is per batch, not per article: the story lock is taken once (`Placer.op
 of the batch's snapshots (stories.Prior.horizon) are read once. From then on the changed
 stories are kept in memory as the batch's articles join or start them, so a later article of
 the batch sees the earlier ones exactly as if they were committed: their stories (summaries
-rounded as stored), and their texts for the rewrite check. Rows are written at the end
+rounded as stored), and their texts for the rewrite check; and its candidates are the stories
+stories.candidates would find then (the snapshot's ranking redone for the stories changed
+since), its rewrite check the originals of the closest three then, so where a batch is cut
+changes nothing. Rows are written at the end
 (`Placer.write`): one executemany each for new stories, joined stories, their key changes and
 the articles' story columns.
 """
@@ -53,6 +56,7 @@ class Placer:
     fresh: list[tuple[Member, int]] = field(default_factory=list)   # originals placed here (and seq), in order
     recent: dict[str, list] = field(default_factory=dict)       # story id -> stored (id, seq, sig), newest first
     rows: list[_Placed] = field(default_factory=list)
+    keyed: dict[str, tuple[int, set[str]]] = field(default_factory=dict)   # story id -> (touched, its keys)
 
     @classmethod
     def open(cls, conn: Connection, rules: StoryRules, horizons: list[int], linked: set[str],
@@ -72,22 +76,20 @@ class Placer:
     def place(self, aid: str, seq: int, title: str | None, article: StoryInput, before: stories.Prior,
               duplicate_of: str | None) -> None:
         """Join the best story as of now, or start one. A duplicate prefers its original's story,
-        a rewrite the story of what it rewords (see StoryRules.choose)."""
+        a rewrite the story of what it rewords (see StoryRules.choose). The candidates and the
+        rewrite link are those the article would find placed alone, after everything placed
+        before it (this batch's earlier articles included): see `_candidates`, `_rewrite`."""
         changed = {sid: s.ref for sid, s in self.changed.items() if s.ref.touched > before.horizon}
+        refs = self._candidates(article, before, changed)
         rewrite, prefer = None, None
         if duplicate_of is not None:
             prefer = self._story_of(duplicate_of)
         else:
-            rewrite = before.rewrite
-            late = self.rules.rewrite(article, self._members(article, stories.closest(article, changed, self.rules),
-                                                             before.compared))
-            if late is not None and (rewrite is None or late.score > rewrite.score):
-                rewrite = late
+            rewrite = self._rewrite(article, before, refs, changed)
             if rewrite is not None:
                 prefer = self._story_of(rewrite.article_id)
-        refs = {**before.refs, **changed}
         if prefer is not None and prefer not in refs:
-            refs |= stories.load(self.conn, [prefer])
+            refs |= self._refs([prefer])
         choice = self.rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer)
         joined = refs.get(choice.story) if choice.story else None
         features = None if duplicate_of is not None else article.features
@@ -100,26 +102,61 @@ class Placer:
             "rewrite_score": rewrite.score if rewrite else None,
             "story_sig": json.dumps(article.signature, ensure_ascii=False)}))
 
+    def _candidates(self, article: StoryInput, before: stories.Prior,
+                    changed: dict[str, stories.StoryRef]) -> dict[str, stories.StoryRef]:
+        """The stories stories.candidates would find now: the snapshot's ranking, with the
+        stories changed since ranked again by their keys now; looked up again (and merged with
+        this batch's stories) only when the snapshot did not rank enough of them."""
+        f, w, mine = article.features, self.rules.weights, set(keys(article.features))
+        order = stories.reranked(before, {sid: self._shared(f, mine, ref) for sid, ref in changed.items()})
+        if order is None:
+            found, _ = stories.ranked(self.conn, f, w, stories.MAX_CANDIDATES + len(self.changed))
+            shares = {sid: n for sid, n, _ in found if sid not in self.changed}
+            shares |= {sid: n for sid, s in self.changed.items() if (n := self._shared(f, mine, s.ref))}
+            order = sorted(shares, key=lambda sid: (-shares[sid], sid))[:stories.MAX_CANDIDATES]
+        known = {sid: ref for sid in order if (ref := changed.get(sid) or before.refs.get(sid))}
+        return known | self._refs([sid for sid in order if sid not in known])
+
+    def _shared(self, f, mine: set[str], ref: stories.StoryRef) -> int:
+        """The key terms the story shares with the article, as stories.ranked counts them."""
+        if not stories.reaches(f, ref.summary, self.rules.weights):
+            return 0
+        if self.keyed.get(ref.id, (None,))[0] != ref.touched:
+            self.keyed[ref.id] = (ref.touched, set(keys(ref.summary)))
+        return len(mine & self.keyed[ref.id][1])
+
+    def _refs(self, ids: list[str]) -> dict[str, stories.StoryRef]:
+        """These stories as of now: this batch's in memory, the others as stored."""
+        here = {sid: self.changed[sid].ref for sid in ids if sid in self.changed}
+        return here | stories.load(self.conn, [sid for sid in ids if sid not in here])
+
+    def _rewrite(self, article: StoryInput, before: stories.Prior, refs: dict[str, stories.StoryRef],
+                 changed: dict[str, stories.StoryRef]):
+        """The best rewrite link among the originals of the three closest stories now; those
+        compared before the lock and unchanged since are not compared again."""
+        return stories.best_rewrite(
+            before.rewrites[sid] if sid in before.rewrites and sid not in changed
+            else self.rules.rewrite(article, self._members(article, refs[sid]))
+            for sid in stories.closest(article, refs, self.rules))
+
     def _story_of(self, article_id: str) -> str | None:
         if article_id not in self.placed:
             self.placed[article_id] = stories.story_of(self.conn, article_id)
         return self.placed[article_id]
 
-    def _members(self, article: StoryInput, story_ids: list[str], skip: frozenset[str]) -> list[Member]:
-        """The most recent originals of these stories (REWRITE_MEMBERS each, not in `skip`),
-        this batch's first, that are close enough to the article to compare."""
-        out, wanted = [], []
-        for sid in story_ids:
-            newest = [m for m, _ in reversed(self.fresh) if m.story_id == sid and m.article_id not in skip]
-            if sid not in self.recent:   # a story's skipped members are at most REWRITE_MEMBERS
-                base = self.changed[sid].base
-                self.recent[sid] = [] if base is None else self.cache.recent(self.conn, sid, base)
-            stored = [(aid, sid, sig) for aid, _, sig in self.recent[sid] if aid not in skip]
-            room = max(0, stories.REWRITE_MEMBERS - len(newest))
-            out += [m for m in newest[:stories.REWRITE_MEMBERS] if close_enough(article.signature, m.signature)]
-            wanted += [e for e in stored[:room] if close_enough(article.signature, e[2])]
+    def _members(self, article: StoryInput, ref: stories.StoryRef) -> list[Member]:
+        """The most recent originals of the story (REWRITE_MEMBERS), this batch's first, that
+        are close enough to the article to compare."""
+        sid = ref.id
+        newest = [m for m, _ in reversed(self.fresh) if m.story_id == sid][:stories.REWRITE_MEMBERS]
+        if sid not in self.recent:
+            base = self.changed[sid].base if sid in self.changed else ref.touched
+            self.recent[sid] = [] if base is None else self.cache.recent(self.conn, sid, base)
+        room = max(0, stories.REWRITE_MEMBERS - len(newest))
+        wanted = [(aid, sid, sig) for aid, _, sig in self.recent[sid][:room] if close_enough(article.signature, sig)]
         text_of = stories.texts(self.conn, [aid for aid, _, _ in wanted])
-        return out + [Member(aid, sid, text_of[aid], sig) for aid, sid, sig in wanted if aid in text_of]
+        return ([m for m in newest if close_enough(article.signature, m.signature)]
+                + [Member(aid, sid, text_of[aid], sig) for aid, sid, sig in wanted if aid in text_of])
 
     def _tick(self) -> int:
         self.counter += 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, func, select, text
@@ -27,6 +27,7 @@ from tasks.stages.stories.rewrite import close_enough
 from tasks.store.schema import articles, stories, story_keys
 
 MAX_CANDIDATES = 20
+SPARE = 20   # stories ranked after the first MAX_CANDIDATES before the lock, in case some of those change
 STORY_LOCK_KEY = 0x5707E5   # arbitrary constant naming the story advisory lock
 REWRITE_MEMBERS = 20   # a candidate story's most recent originals compared for a rewrite
 # the story_id index holds seq (the rowid on SQLite): newest first is a walk of the index
@@ -50,17 +51,32 @@ def key_hash(term: str) -> int:
 def candidates(conn: Connection, f: Features, w: Weights = Weights(), cache=None) -> dict[str, StoryRef]:
     """The stories that share the most key terms with the article, within its reach in time
     (read through `cache`, a StoryCache, if given)."""
+    found, _ = ranked(conn, f, w)
+    return _read(conn, {sid: touched for sid, _, touched in found[:MAX_CANDIDATES]}, cache)
+
+
+def ranked(conn: Connection, f: Features, w: Weights = Weights(),
+           limit: int = MAX_CANDIDATES + SPARE) -> tuple[list[tuple[str, int, int]], bool]:
+    """[(story, key terms shared, touched)] of the `limit` stories within the article's reach
+    in time that share the most, most first, ties by id; and whether more stories share some."""
     hashes = [key_hash(k) for k in keys(f)]
     if not hashes:
-        return {}
+        return [], False
     shared = func.count().label("shared")
     query = (select(story_keys.c.story_id, shared, func.max(stories.c.touched)).join(stories, stories.c.id == story_keys.c.story_id)
              .where(story_keys.c.hash.in_(hashes)))
     if f.day is not None:
         low, high = iso(f.day - w.reach_days), iso(f.day + w.reach_days)
         query = query.where((stories.c.last_date.is_(None)) | ((stories.c.last_date >= low) & (stories.c.first_date <= high)))
-    query = query.group_by(story_keys.c.story_id).order_by(shared.desc()).limit(MAX_CANDIDATES)
-    return _read(conn, dict((sid, touched) for sid, _, touched in conn.execute(query)), cache)
+    query = query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id).limit(limit + 1)
+    rows = [tuple(r) for r in conn.execute(query)]
+    return rows[:limit], len(rows) > limit
+
+
+def reaches(f: Features, s: Summary, w: Weights = Weights()) -> bool:
+    """Whether the story is within the article's reach in time, as `ranked` tells it."""
+    return (f.day is None or s.last_day is None
+            or (s.last_day >= f.day - w.reach_days and s.first_day <= f.day + w.reach_days))
 
 
 def horizon(conn: Connection) -> int:
@@ -153,25 +169,56 @@ def _day(iso: str | None) -> int | None:
 @dataclass(frozen=True)
 class Prior:
     """What was found for one article before the story lock, as of the snapshot `horizon`."""
-    refs: dict[str, StoryRef]
-    rewrite: Rewrite | None
+    refs: dict[str, StoryRef]                  # the first MAX_CANDIDATES stories of `shares`
+    rewrites: dict[str, Rewrite | None]        # per story compared for a rewrite (the closest), its best
     horizon: int = 0
-    compared: frozenset[str] = frozenset()   # the articles already compared for a rewrite
+    shares: dict[str, int] = field(default_factory=dict)   # {story: key terms shared}, as `ranked`
+    more: bool = False                         # more stories share keys than `shares` holds
+
+    @property
+    def rewrite(self) -> Rewrite | None:
+        return best_rewrite(self.rewrites.values())
 
 
 def prior(conn: Connection, article: StoryInput, rules: StoryRules, cache=None) -> Prior:
-    """Candidate stories, and a rewrite link among the originals of the closest three."""
+    """Candidate stories, and the rewrite links found among the originals of the closest three."""
     seen = horizon(conn)
-    refs = candidates(conn, article.features, rules.weights, cache)
-    compared, considered = members(conn, article, [refs[sid] for sid in closest(article, refs, rules)], cache)
-    return Prior(refs, rules.rewrite(article, compared), seen, considered)
+    found, more = ranked(conn, article.features, rules.weights)
+    refs = _read(conn, {sid: touched for sid, _, touched in found[:MAX_CANDIDATES]}, cache)
+    rewrites = {sid: rules.rewrite(article, members(conn, article, [refs[sid]], cache)[0])
+                for sid in closest(article, refs, rules)}
+    return Prior(refs, rewrites, seen, {sid: n for sid, n, _ in found}, more)
 
 
 def closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3) -> list[str]:
     """The n stories the article scores closest to: only their originals are compared for a
     rewrite (each comparison reads an article's text)."""
     scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
-    return sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: -scored[sid])[:n]
+    return sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: (-scored[sid], sid))[:n]
+
+
+def best_rewrite(found) -> Rewrite | None:
+    """The first of the highest-scoring rewrites (as StoryRules.rewrite picks among members)."""
+    best = None
+    for r in found:
+        if r is not None and (best is None or r.score > best.score):
+            best = r
+    return best
+
+
+def reranked(before: Prior, now: dict[str, int]) -> list[str] | None:
+    """The first MAX_CANDIDATES stories as `candidates` would find them now, from the
+    snapshot's ranking (`before`) and `now`, the key terms shared with every story changed since
+    the snapshot (0 or missing: none). None when that cannot be told without looking up again:
+    the snapshot ranked only its first stories, and too many of them changed."""
+    shares = {sid: n for sid, n in before.shares.items() if sid not in now} | {sid: n for sid, n in now.items() if n}
+    order = sorted(shares, key=lambda sid: (-shares[sid], sid))
+    if before.more:   # a story the snapshot did not rank comes after its last one
+        last = next(reversed(before.shares))
+        order = [sid for sid in order if (-shares[sid], sid) <= (-before.shares[last], last)]
+        if len(order) < MAX_CANDIDATES:
+            return None
+    return order[:MAX_CANDIDATES]
 
 
 # reads for the CLI
