@@ -115,7 +115,8 @@ class Placer:
             shares |= {sid: n for sid, s in self.changed.items() if (n := self._shared(f, mine, s.ref))}
             order = sorted(shares, key=lambda sid: (-shares[sid], sid))[:stories.MAX_CANDIDATES]
         known = {sid: ref for sid in order if (ref := changed.get(sid) or before.refs.get(sid))}
-        return known | self._refs([sid for sid in order if sid not in known])
+        found = known | self._refs([sid for sid in order if sid not in known])
+        return {sid: found[sid] for sid in sorted(found)}   # in the order of their ids, as stories.candidates
 
     def _shared(self, f, mine: set[str], ref: stories.StoryRef) -> int:
         """The key terms the story shares with the article, as stories.ranked counts them."""

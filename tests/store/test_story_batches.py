@@ -7,7 +7,10 @@ article takes as candidates, so the snapshot's ranking must be redone for the ba
 import random
 
 from tasks.stages import dedup
+from tasks.stages.stories import keys
 from tasks.store import Store, stories
+from tasks.store.engine import writing
+from tasks.store.placing import Placer
 from tasks.store.writer import DumpWrite
 from tests.store.test_stories import RULES, draft
 
@@ -112,3 +115,25 @@ def test_the_snapshots_ranking_is_redone_for_changed_stories_or_found_again_when
     # but not when the snapshot ranked every story sharing some
     assert stories.reranked(stories.Prior({}, {}, 0, shares), {f"s{i:02d}": 0 for i in range(25)}) == [
         f"s{i:02d}" for i in range(25, 40)]
+
+
+def test_when_the_snapshot_cannot_tell_the_candidates_are_looked_up_again_with_the_batchs_stories(store, tmp_path):
+    # given stored stories of many events of one kind, and a transaction that has placed one more
+    items = reports(seed=5, events=30, per_event=1)
+    save(store, tmp_path, items[:-2], size=4)
+    with writing(store.engine) as conn:
+        placer = Placer.open(conn, RULES, [stories.horizon(conn)], set(), store.story_cache)
+        title, text, day = items[-2]
+        placer.place("a-new", 10**6, title, RULES.read(title, text, day), stories.prior(conn, RULES.read(title, text, day),
+                                                                                          RULES), None)
+        article = RULES.read(*items[-1])
+        stale = stories.Prior({}, {}, 0, {"s-x": 99}, more=True)   # ranked one story only, and more beyond
+        # when the candidates are asked for with a snapshot that ranked too few of them
+        found = placer._candidates(article, stale, {})
+        # then they are the stored stories the look-up finds, the one placed in this batch ranked among them
+        stored = stories.ranked(conn, article.features, RULES.weights, 100)[0]
+        shares = {sid: n for sid, n, _ in stored} | {"s-a-new": len(set(keys(article.features)) & set(
+            keys(placer.changed["s-a-new"].ref.summary)))}
+        expected = sorted((sid for sid, n in shares.items() if n), key=lambda sid: (-shares[sid], sid))
+        assert list(found) == sorted(expected[:stories.MAX_CANDIDATES]) and len(expected) > stories.MAX_CANDIDATES
+        assert "s-a-new" in found
