@@ -34,6 +34,7 @@ from workers.watcher import Actions, Watcher
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 0.2
+ADAPT_CHECK_SECONDS = 600.0      # how often the watcher asks whether the topic model is due a fit
 ARCHIVE_SWEEP_SECONDS = 1.0
 
 
@@ -150,15 +151,13 @@ def resend_stranded(settings: Settings, store: Store, watcher: Watcher) -> list[
 
 
 def periodic_pass(settings: Settings, store: Store, watcher: Watcher) -> None:
-    """The rescan, the stranded re-send, and adapting the topics when due. An outage here is
-    logged, never fatal."""
+    """The rescan and the stranded re-send. An outage here is logged, never fatal."""
     watcher.rescan()
     try:
         resend_stranded(settings, store, watcher)
     except Exception as exc:  # noqa: BLE001 - the store or broker is down: next pass retries
         log.warning("could not look for stranded dumps (%s: %s); next pass retries",
                     type(exc).__name__, plain(str(exc).splitlines()[0] if str(exc) else ""))
-    adapt_when_due(settings, store)
 
 
 def adapt_when_due(settings: Settings, store: Store) -> None:
@@ -198,6 +197,7 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
                   f"({'embedded' if settings.embedded else 'queue ' + shown(settings.queue)}"
                   f"{'; archiving to ' + shown(settings.archive_dir) if archiver else ''}); Ctrl-C stops")
     next_pass = next_sweep = 0.0     # the first pass, at once, is the start-up rescan
+    next_adapt = time.monotonic() + ADAPT_CHECK_SECONDS   # not at start-up: the rescan comes first
     beats = heartbeat.Pacer(settings.heartbeat_dir, "watcher", settings.heartbeat_seconds)  # `ingest health`
     try:
         while not stop.is_set():
@@ -209,6 +209,9 @@ def watch_forever(settings: Settings, store: Store, console: Console) -> None:
                 periodic_pass(settings, store, watcher)
                 next_pass = time.monotonic() + settings.rescan_seconds
             watcher.tick(time.monotonic())
+            if now >= next_adapt:
+                adapt_when_due(settings, store)
+                next_adapt = time.monotonic() + ADAPT_CHECK_SECONDS
             if archiver and now >= next_sweep:
                 _sweep(archiver)
                 next_sweep = now + ARCHIVE_SWEEP_SECONDS
