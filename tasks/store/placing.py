@@ -1,8 +1,11 @@
-"""Story placement for one writer transaction (tasks/store/writer.py), under the story lock.
+"""Story placement for one writer transaction (tasks/store/writer.py).
 
-The work is per batch, not per article: the story lock is taken once (`Placer.open`), the
-`touched` counter is read once and counted on here, and the stories changed since the oldest
-of the batch's snapshots (stories.Prior.horizon) are read once. From then on the changed
+The work is per batch, not per article, and mostly before the story lock: the `touched`
+counter is read once and counted on here, and the stories changed since the oldest of the
+batch's snapshots (stories.Prior.horizon) are read once (`Placer.open`). The batch is placed
+in memory; then the story lock is taken (`Placer.current`), and if no story changed meanwhile
+(the horizon is the same) the placements stand, else they are made again under the lock. So
+the lock covers a few statements and the commit, not the scoring. The changed
 stories are kept in memory as the batch's articles join or start them, so a later article of
 the batch sees the earlier ones exactly as if they were committed: their stories (summaries
 rounded as stored), and their texts for the rewrite check; and its candidates are the stories
@@ -57,14 +60,15 @@ class Placer:
     recent: dict[str, list] = field(default_factory=dict)       # story id -> stored (id, seq, sig), newest first
     rows: list[_Placed] = field(default_factory=list)
     keyed: dict[str, tuple[int, set[str]]] = field(default_factory=dict)   # story id -> (touched, its keys)
+    start: int = 0                                              # the horizon the placements were made at
 
     @classmethod
     def open(cls, conn: Connection, rules: StoryRules, horizons: list[int], linked: set[str],
              cache: StoryCache) -> "Placer":
-        """Take the story lock; read the stories changed since the oldest snapshot, and the
-        stories of the stored articles the batch links to (`linked`)."""
-        stories.lock(conn)
+        """Read the stories changed since the oldest snapshot, and the stories of the stored
+        articles the batch links to (`linked`); the story lock is not taken yet (see `current`)."""
         placer = cls(conn, rules, cache, stories.horizon(conn))
+        placer.start = placer.counter
         since = min(horizons, default=placer.counter)
         placer.changed = {sid: _Story(ref, keys(ref.summary), ref.touched)
                           for sid, ref in stories.changed_since(conn, since, cache).items()}
@@ -72,6 +76,12 @@ class Placer:
             query = select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(sorted(linked)))
             placer.placed.update((aid, sid) for aid, sid in conn.execute(query))
         return placer
+
+    def current(self) -> bool:
+        """Take the story lock (held to commit): True if no story changed since `open`, so the
+        placements made stand; else they must be made again, now under the lock."""
+        stories.lock(self.conn)
+        return stories.horizon(self.conn) == self.start
 
     def place(self, aid: str, seq: int, title: str | None, article: StoryInput, before: stories.Prior,
               duplicate_of: str | None) -> None:

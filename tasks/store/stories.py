@@ -1,17 +1,17 @@
-"""Story rows: candidate look-up, the online assignment (under the story lock), and the
-reads behind `ingest stories` and `ingest show STORY_ID`.
+"""Story rows: candidate look-up, the reads the online assignment needs (tasks/store/placing.py
+places a writer's batch), and the reads behind `ingest stories` and `ingest show STORY_ID`.
 
 A story row keeps a bounded summary of its articles (summed term vectors cut to their
 heaviest terms, size, date span); `story_keys` maps the hashed key terms of each story's
 summary to it. A new article looks up the stories sharing its keys within the time window
 *before* taking any lock (`prior`, with the snapshot's `horizon`). Inside the writer's
-transaction it takes the story lock (`lock`: one fleet-wide PostgreSQL advisory lock, held to
-commit, taken after the dedup lock(s); on SQLite the write lock already serializes), re-reads
-only the stories changed since the snapshot (`touched` above it: a counter bumped under the
-lock, so it follows commit order whatever the dedup locking), and joins one or starts its own
-(`place`, `record`). Two workers therefore never both start a story for one event: the second
-sees the first's story among the changed ones. The part under the story lock is a few indexed
-queries long.
+transaction the batch is placed against the stories changed since the snapshots (`touched`
+above them: a counter bumped under the story lock, so it follows commit order whatever the
+dedup locking), then the story lock is taken (`lock`: one fleet-wide PostgreSQL advisory lock,
+held to commit, taken after the dedup lock(s); on SQLite the write lock already serializes)
+and the placements stand only if no story changed meanwhile, else they are made again under
+it. Two workers therefore never both start a story for one event: the second sees the first's
+story among the changed ones. The part under the story lock is a few statements long.
 """
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ stored for these dumps, one of the exact hashes, one of the index (tasks/store/i
 every draft's keys, executemany inserts and updates. Drafts are decided in order, each
 against the store and against the batch's drafts before it. On PostgreSQL the index locks
 (index.lock) are taken before the look-ups, so what is committed meanwhile by a near
-duplicate is seen; story placement (tasks/store/stories.py) comes last, so its fleet-wide lock
-is held only for that tail.
+duplicate is seen; story placement (tasks/store/placing.py) comes last, and takes its
+fleet-wide lock only to check and write what it placed.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
     cache = cache or StoryCache()
     if any(not it.new for it in items):   # re-processed articles may change status or go: forget what was read
         cache.clear()
-    _place_stories(conn, items, rules, cache)   # last: the story lock is held from here to the commit
+    _place_stories(conn, items, rules, cache)   # last: the story lock is held from its end to the commit
     return [[it.verdict for it in items if it.dump is dump] for dump in batch]
 
 
@@ -181,19 +181,25 @@ def _write_index(conn: Connection, items: list[_Item]) -> None:
 
 
 def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | None, cache: StoryCache) -> None:
-    """New articles join a story or start one, under the story lock (held to commit), in
-    order: a later draft may be a duplicate of an earlier one and go with its story. The
-    batch is placed in memory and written at the end (tasks/store/placing.py)."""
+    """New articles join a story or start one, in order: a later draft may be a duplicate of
+    an earlier one and go with its story. The batch is placed in memory, checked under the
+    story lock (held to commit) and written at the end (tasks/store/placing.py)."""
     placing = [it for it in items if it.new and it.draft.story is not None]
     if rules is None or not placing:
         return
     priors = [_prior(conn, it, rules, cache) for it in placing]
     linked = {it.verdict.duplicate_of for it in placing if it.verdict.duplicate_of}
     linked |= {p.rewrite.article_id for p in priors if p.rewrite}
-    placer = Placer.open(conn, rules, [p.horizon for p in priors], linked, cache)
+    placer = _placed(Placer.open(conn, rules, [p.horizon for p in priors], linked, cache), placing, priors)
+    if not placer.current():   # a story changed since: place again, under the lock now
+        placer = _placed(Placer.open(conn, rules, [p.horizon for p in priors], linked, cache), placing, priors)
+    placer.write()
+
+
+def _placed(placer: Placer, placing: list[_Item], priors: list[stories.Prior]) -> Placer:
     for it, prior in zip(placing, priors):
         placer.place(it.aid, it.seq, it.draft.extracted.title, it.draft.story, prior, it.verdict.duplicate_of)
-    placer.write()
+    return placer
 
 
 def _prior(conn: Connection, it: _Item, rules: StoryRules, cache: StoryCache) -> stories.Prior:

@@ -103,3 +103,31 @@ def test_a_rolled_back_batch_leaves_nothing_in_the_cache(store, tmp_path, monkey
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request, tmp_path):
     return f"sqlite:///{tmp_path}/s.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def test_a_story_started_while_a_batch_was_placed_is_joined(pg_url, tmp_path, monkeypatch):
+    # given two workers on PostgreSQL; while the first places a report (before its story lock),
+    # the second commits another report of the same event, starting its story
+    from tasks.store import placing
+    first, second = Store(pg_url), Store(pg_url)
+    report = ("Cessna crash near Lake Tahoe kills four", "Four people were killed when a Cessna 172 went down "
+              "near Lake Tahoe on Tuesday after leaving Truckee airport, Placer County deputies said.", "2019-03-12")
+    dump_id, token = claimed(second, tmp_path, "theirs.txt", report[1])   # no 5-gram shared: no dedup lock shared
+    theirs = DumpWrite(dump_id, "theirs.txt", [draft(*report)], token=token)
+    real_open, raced = placing.Placer.open.__func__, []
+
+    def open_then_race(cls, *args):
+        placer = real_open(cls, *args)
+        if not raced:
+            raced.append(theirs)
+            second.save_batch([theirs], dedup.decide, "v", rules=RULES)
+        return placer
+    monkeypatch.setattr(placing.Placer, "open", classmethod(open_then_race))
+    # when the first commits
+    late = save_batch(first, tmp_path, [CRASH[1]])[0]
+    # then its placement was made again under the lock: one story, not two
+    story_id = second.articles_of(theirs.dump_id)[0]["story_id"]
+    assert late["story_id"] == story_id and first.story(story_id)["size"] == 2
+    assert len(first.stories()) == 1
+    first.close()
+    second.close()
