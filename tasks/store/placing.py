@@ -228,16 +228,28 @@ class Placer:
         self.cache.stage([s.ref for s in dirty], recent)
 
     def _write_keys(self, dirty: list[_Story]) -> None:
+        """Bring each dirty story's key rows to its summary's keys. What is stored is read, not
+        recomputed from the summary as read: rows written by another release, or by a tie cut
+        otherwise, must neither block the insert (unique key) nor stay behind."""
+        stored = self._stored_keys([s.ref.id for s in dirty if s.stored_keys is not None])
         gone, fresh = [], []
         for s in dirty:
-            old, new = set(s.stored_keys or ()), set(keys(s.ref.summary))
-            gone += [{"b_story": s.ref.id, "b_hash": stories.key_hash(k)} for k in old - new]
-            fresh += [{"hash": stories.key_hash(k), "story_id": s.ref.id} for k in new - old]
+            old, new = stored.get(s.ref.id, set()), {stories.key_hash(k) for k in keys(s.ref.summary)}
+            gone += [{"b_story": s.ref.id, "b_hash": h} for h in old - new]
+            fresh += [{"hash": h, "story_id": s.ref.id} for h in new - old]
         if gone:
             self.conn.execute(delete(story_keys).where(story_keys.c.story_id == bindparam("b_story"),
                                                        story_keys.c.hash == bindparam("b_hash")), gone)
         if fresh:
             self.conn.execute(insert(story_keys), fresh)
+
+    def _stored_keys(self, ids: list[str]) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        if ids:
+            query = select(story_keys.c.story_id, story_keys.c.hash).where(story_keys.c.story_id.in_(sorted(ids)))
+            for sid, h in self.conn.execute(query):
+                found.setdefault(sid, set()).add(h)
+        return found
 
 
 def _values(s: _Story, stamp) -> dict:

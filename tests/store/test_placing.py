@@ -131,3 +131,30 @@ def test_a_story_started_while_a_batch_was_placed_is_joined(pg_url, tmp_path, mo
     assert len(first.stories()) == 1
     first.close()
     second.close()
+
+
+def test_a_story_whose_key_rows_differ_from_its_summary_is_rekeyed_on_join(store, tmp_path):
+    # given the key rows the story of two crash reports ends with, from a second store
+    from sqlalchemy import delete, insert, select
+    from tasks.store.schema import story_keys
+    (tmp_path / "ref").mkdir()
+    ref = Store(f"sqlite:///{tmp_path}/ref.db")
+    first = save_batch(ref, tmp_path / "ref", [CRASH[0]])[0]
+    save_batch(ref, tmp_path / "ref", [CRASH[1]])
+    with ref.engine.connect() as conn:
+        expected = {h for (h,) in conn.execute(select(story_keys.c.hash).where(story_keys.c.story_id == first["story_id"]))}
+    ref.close()
+    # and a store holding the first report, whose story's key rows were written otherwise
+    # (another release, another tie cut): some of the joined story's keys already there, one row stale
+    sid = save_batch(store, tmp_path, [CRASH[0]])[0]["story_id"]
+    with store.engine.begin() as conn:
+        rows = {h for (h,) in conn.execute(select(story_keys.c.hash).where(story_keys.c.story_id == sid))}
+        assert expected - rows, "the join must add keys for this test to mean anything"
+        conn.execute(insert(story_keys), [{"hash": h, "story_id": sid} for h in expected - rows])
+        conn.execute(insert(story_keys), [{"hash": 12345, "story_id": sid}])
+    # when the second report joins it
+    second = save_batch(store, tmp_path, [CRASH[1]])[0]
+    # then the save succeeds and the story's key rows are exactly its summary's keys
+    assert second["story_id"] == sid
+    with store.engine.connect() as conn:
+        assert {h for (h,) in conn.execute(select(story_keys.c.hash).where(story_keys.c.story_id == sid))} == expected
