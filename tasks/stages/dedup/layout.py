@@ -24,7 +24,7 @@ text, so they hold for short and long articles alike.
 """
 from __future__ import annotations
 
-from tasks.stages.dedup.sketch import SHINGLE, _hash64, tokens
+from tasks.stages.dedup.sketch import gram_list, tokens
 
 SHORT = 5           # lines shorter than this (bylines, dates, single links) carry no evidence
 PROSE = 15          # a paragraph of prose: at least this many words
@@ -35,20 +35,22 @@ MIN_EDGE_LINES = 2      # a lead of one's own is paragraphs (a new headline is o
                         # `diverged`, both texts run on with this many paragraphs of prose...
 MIN_EDGE_SHARE = 0.1    # ...and this share of each text's words: they diverged
 
+Marks = list[tuple[int, bool]]   # per line of a text: (its words, whether the other text shares it)
 
-def _marks(text: str, other: frozenset[int]) -> list[tuple[int, bool]]:
+
+def _marks(text: str, other: frozenset[int]) -> Marks:
     """(words, shared) per line of at least SHORT words: shared when half its 5-grams are in `other`."""
     out = []
     for line in text.split("\n"):
         words = tokens(line)
         if len(words) < SHORT:
             continue
-        grams = [_hash64(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+        grams = gram_list(words)
         out.append((len(words), 2 * sum(g in other for g in grams) >= len(grams)))
     return out
 
 
-def _runs(marks: list[tuple[int, bool]]):
+def _runs(marks: Marks):
     """(start, end) of each maximal run of unshared lines."""
     i = 0
     while i < len(marks):
@@ -62,16 +64,15 @@ def _runs(marks: list[tuple[int, bool]]):
         i = j
 
 
-def _prose(marks: list[tuple[int, bool]], start: int, end: int) -> tuple[int, int]:
+def _prose(marks: Marks, start: int, end: int) -> tuple[int, int]:
     """(paragraphs of prose, their words) in marks[start:end]."""
     long = [n for n, _ in marks[start:end] if n >= PROSE]
     return len(long), sum(long)
 
 
-def inserted(text: str, other: frozenset[int]) -> bool:
-    """Whether `text` holds, between lines shared with the other text, a block of its own
-    prose: MIN_BLOCK_LINES paragraphs or more, MIN_BLOCK_SHARE of its words or more."""
-    marks = _marks(text, other)
+def inserted(marks: Marks) -> bool:
+    """Whether a text (its `_marks`) holds, between lines shared with the other text, a block of
+    its own prose: MIN_BLOCK_LINES paragraphs or more, MIN_BLOCK_SHARE of its words or more."""
     total = sum(n for n, _ in marks)
     for start, end in _runs(marks):
         if start == 0 or end == len(marks):
@@ -82,10 +83,9 @@ def inserted(text: str, other: frozenset[int]) -> bool:
     return False
 
 
-def headless(text: str, other: frozenset[int]) -> bool:
-    """Whether the lines of `text` shared with the other text start only after a lead of
-    unshared prose: MIN_EDGE_LINES paragraphs or more, MIN_HEAD_SHARE of its words or more."""
-    marks = _marks(text, other)
+def headless(marks: Marks) -> bool:
+    """Whether a text's lines shared with the other text start only after a lead of unshared
+    prose: MIN_EDGE_LINES paragraphs or more, MIN_HEAD_SHARE of its words or more."""
     total = sum(n for n, _ in marks)
     if not marks or marks[0][1]:
         return False
@@ -96,9 +96,8 @@ def headless(text: str, other: frozenset[int]) -> bool:
     return lines >= MIN_EDGE_LINES and words >= MIN_HEAD_SHARE * total
 
 
-def _edges(text: str, other: frozenset[int]) -> tuple[tuple[int, float], tuple[int, float]]:
+def _edges(marks: Marks) -> tuple[tuple[int, float], tuple[int, float]]:
     """(paragraphs of prose, share of the words) before the first and after the last shared line."""
-    marks = _marks(text, other)
     total = sum(n for n, _ in marks) or 1
     shared = [i for i, (_, s) in enumerate(marks) if s]
     if not shared:
@@ -107,11 +106,11 @@ def _edges(text: str, other: frozenset[int]) -> tuple[tuple[int, float], tuple[i
     return (hl, hw / total), (tl, tw / total)
 
 
-def diverged(a: str, b: str, a_grams: frozenset[int], b_grams: frozenset[int]) -> bool:
+def diverged(a: Marks, b: Marks) -> bool:
     """Whether both texts run on with prose of their own before, or after, what they share: a
     copy and its original differ at an edge in one direction only (one stops, a truncation;
     or one adds short furniture lines), two articles sharing a passage in both."""
-    ea, eb = _edges(a, b_grams), _edges(b, a_grams)
+    ea, eb = _edges(a), _edges(b)
     return any(min(ea[k][0], eb[k][0]) >= MIN_EDGE_LINES and min(ea[k][1], eb[k][1]) >= MIN_EDGE_SHARE
                for k in (0, 1))
 
@@ -119,8 +118,10 @@ def diverged(a: str, b: str, a_grams: frozenset[int], b_grams: frozenset[int]) -
 def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:
     """Whether two overlapping texts are different articles by their layout: either holds a
     block of its own prose inside the shared material, or the longer one's shared part starts
-    after a long lead of its own (the shorter is a passage from its middle)."""
-    if inserted(new, old_grams) or inserted(old, new_grams):
+    after a long lead of its own (the shorter is a passage from its middle), or both go on
+    with prose of their own at one edge. Each text is marked against the other once."""
+    new_marks, old_marks = _marks(new, old_grams), _marks(old, new_grams)
+    if inserted(new_marks) or inserted(old_marks):
         return True
-    longer, shorter = (new, old_grams) if len(new_grams) >= len(old_grams) else (old, new_grams)
-    return headless(longer, shorter) or diverged(new, old, new_grams, old_grams)
+    longer = new_marks if len(new_grams) >= len(old_grams) else old_marks
+    return headless(longer) or diverged(new_marks, old_marks)

@@ -61,6 +61,11 @@ def _grams(words: list[str]) -> set[int]:
     return set(map(_hash64, {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}))
 
 
+def gram_list(words: list[str]) -> list[int]:
+    """The hashes of the 5-grams of `words`, in order, repeats kept (layout.py counts them per line)."""
+    return [_hash64(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+
+
 def fingerprint(text: str) -> Fingerprint:
     """The exact hash, the bottom-k sketch, the size and the lookup keys of a text."""
     words = tokens(text)
