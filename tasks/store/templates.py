@@ -41,13 +41,13 @@ def count(conn: Connection, source: str, lines: Counter, originals: int = 1) -> 
 
 def count_batch(conn: Connection, articles: list[tuple[str, frozenset[int]]]) -> None:
     """`count` for a batch's new originals, (source, line hashes) each: one upsert per source."""
-    by_source: dict[str, tuple[Counter, list[int]]] = {}
+    originals: Counter = Counter()
+    lines: dict[str, Counter] = {}
     for source, hashes in articles:
-        lines, n = by_source.setdefault(source[:200], (Counter(), [0]))
-        lines.update(set(hashes))
-        n[0] += 1
-    for source, (lines, n) in sorted(by_source.items()):
-        count(conn, source, lines, n[0])
+        originals[source[:200]] += 1
+        lines.setdefault(source[:200], Counter()).update(set(hashes))
+    for source in sorted(originals):
+        count(conn, source, lines[source], originals[source])
 
 
 def learned(conn: Connection, sources: set[str]) -> frozenset[int]:
