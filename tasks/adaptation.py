@@ -18,7 +18,7 @@ from tasks.errors import ModelError
 from tasks.stages.model import Topic
 from tasks.stages.topics import DEFAULT
 from tasks.stages.topics.adapted import (ADAPT_MAX_RECORDS, ADAPT_MIN_PER_LABEL, ADAPT_MIN_SCORE,
-                                         REFIT_GROWTH, AdaptedClassifier, needs_fit)
+                                         REFIT_GROWTH, AdaptedClassifier, needs_fit, refit_due)
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.store import Store
 
@@ -42,20 +42,16 @@ class Adaptation:
         if not self.fitted:
             return (f"topics: {self.model}, self-trained on the store, labels what the lexicon is unsure of; "
                     f"it is fitted again once the store holds {self.refit_at} original articles")
-        fitted = f"fitted on {self.learned_from} confident articles, " if self.fitted else ""
-        return (f"topics adapted to the store with {self.model} ({fitted}{self.relabelled} unsure articles "
-                f"re-labelled, {self.seconds:.1f} s)")
+        return (f"topics adapted to the store with {self.model} (fitted on {self.learned_from} confident "
+                f"articles, {self.relabelled} unsure articles re-labelled, {self.seconds:.1f} s)")
 
 
 def confident(store: Store, limit: int = ADAPT_MAX_RECORDS) -> list[dict]:
     """The most recent stored originals the lexicon labelled confidently, as training records."""
-    from tasks.stages.topics.training import confident_records
+    from tasks.stages.topics.training import confident_records, drop_rare
     records = confident_records(store.export("original", newest_first=True), ADAPT_MIN_SCORE,
                                 LEXICON_LANGUAGES, classifiers=frozenset({DEFAULT.name}))[:limit]
-    counts: dict[str, int] = {}
-    for r in records:
-        counts[r["labels"][0]] = counts.get(r["labels"][0], 0) + 1
-    return [r for r in records if counts[r["labels"][0]] >= ADAPT_MIN_PER_LABEL]
+    return drop_rare(records, ADAPT_MIN_PER_LABEL)
 
 
 def _current(settings: Settings):
@@ -109,9 +105,7 @@ def due(settings: Settings, store: Store) -> bool:
     if not settings.topics_adapt or settings.model_path.is_file():
         return False
     from tasks.stages.topics.trained import seen_of
-    seen = seen_of(settings.adapted_model_path)
-    originals = store.totals()["original"]
-    return originals >= settings.topics_adapt_min and (seen is None or originals >= REFIT_GROWTH * seen)
+    return refit_due(seen_of(settings.adapted_model_path), store.totals()["original"], settings.topics_adapt_min)
 
 
 def adapt(settings: Settings, store: Store, force: bool = False) -> Adaptation:

@@ -31,6 +31,10 @@ from tasks.timing import Stopwatch
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Outcome", "Pipeline", "Prepared", "internal_reason"]
+TOO_DEEP = ("the dump is nested too deeply to read (thousands of levels of JSON or HTML): it is not an "
+            "article; fix the scraper that wrote it")
+
 
 def _stamp(path: Path) -> tuple | None:
     """A model file's (mtime, size), None when there is none."""
@@ -39,9 +43,6 @@ def _stamp(path: Path) -> tuple | None:
     except FileNotFoundError:
         return None
     return (st.st_mtime_ns, st.st_size)
-__all__ = ["Outcome", "Pipeline", "Prepared", "internal_reason"]
-TOO_DEEP = ("the dump is nested too deeply to read (thousands of levels of JSON or HTML): it is not an "
-            "article; fix the scraper that wrote it")
 
 
 @dataclass

@@ -23,7 +23,6 @@ ADAPT_MIN_PER_LABEL = 10    # a label with fewer confident examples is not learn
 ADAPT_MIN_SCORE = 0.7       # a lexicon label this confident is kept, and taught to the model
 ADAPT_MAX_RECORDS = 20_000  # the most recent confident articles a fit reads (bounds its time)
 REFIT_GROWTH = 1.5          # fit again once the store holds this many times the originals it had
-ADAPTED_FILE = "topics-adapted.npz"
 
 
 class AdaptedClassifier:
@@ -61,6 +60,9 @@ def classify_traced(classifier, title: str | None, text: str) -> tuple[list[Topi
 def needs_fit(model, originals: int, min_records: int = ADAPT_MIN_RECORDS) -> bool:
     """Whether to fit a model: none yet (and the store could teach one), or the store has grown
     REFIT_GROWTH times since the last fit."""
-    if originals < min_records:
-        return False
-    return model is None or model.seen is None or originals >= REFIT_GROWTH * model.seen
+    return refit_due(None if model is None else model.seen, originals, min_records)
+
+
+def refit_due(seen: int | None, originals: int, min_records: int = ADAPT_MIN_RECORDS) -> bool:
+    """`needs_fit` from the originals the model in use was fitted at (None: no model, or not known)."""
+    return originals >= min_records and (seen is None or originals >= REFIT_GROWTH * seen)

@@ -95,5 +95,10 @@ def confident_records(articles, min_score: float, languages: frozenset[str], min
         best = topics[0]
         if best.get("label") in TOPIC_LABELS and float(best.get("score", 0)) >= min_score:
             records.append({"id": a.get("id"), "title": a.get("title"), "text": a["text"], "labels": [best["label"]]})
+    return drop_rare(records, min_per_label)
+
+
+def drop_rare(records: list[dict], min_per_label: int) -> list[dict]:
+    """The records whose label has at least `min_per_label` of them: too few teach a model noise."""
     counts = Counter(r["labels"][0] for r in records)
     return [r for r in records if counts[r["labels"][0]] >= min_per_label]
