@@ -9,7 +9,7 @@ the lock covers a few statements and the commit, not the scoring. The changed
 stories are kept in memory as the batch's articles join or start them, so a later article of
 the batch sees the earlier ones exactly as if they were committed: their stories (summaries
 rounded as stored), and their texts for the rewrite check; and its candidates are the stories
-stories.candidates would find then (the snapshot's ranking redone for the stories changed
+stories.prior would find then (the snapshot's ranking redone for the stories changed
 since), its rewrite check the originals of the closest three then, so where a batch is cut
 changes nothing. Rows are written at the end
 (`Placer.write`): one executemany each for new stories, joined stories, their key changes and
@@ -114,7 +114,7 @@ class Placer:
 
     def _candidates(self, article: StoryInput, before: stories.Prior,
                     changed: dict[str, stories.StoryRef]) -> dict[str, stories.StoryRef]:
-        """The stories stories.candidates would find now: the snapshot's ranking, with the
+        """The stories stories.prior would find now: the snapshot's ranking, with the
         stories changed since ranked again by their keys now; looked up again (and merged with
         this batch's stories) only when the snapshot did not rank enough of them."""
         f, w, mine = article.features, self.rules.weights, set(keys(article.features))
@@ -126,7 +126,7 @@ class Placer:
             order = sorted(shares, key=lambda sid: (-shares[sid], sid))[:stories.MAX_CANDIDATES]
         known = {sid: ref for sid in order if (ref := changed.get(sid) or before.refs.get(sid))}
         found = known | self._refs([sid for sid in order if sid not in known])
-        return {sid: found[sid] for sid in sorted(found)}   # in the order of their ids, as stories.candidates
+        return {sid: found[sid] for sid in sorted(found)}   # in the order of their ids, as stories.prior
 
     def _shared(self, f, mine: set[str], ref: stories.StoryRef) -> int:
         """The key terms the story shares with the article, as stories.ranked counts them."""

@@ -48,13 +48,6 @@ def key_hash(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf8"), digest_size=8).digest(), "big", signed=True)
 
 
-def candidates(conn: Connection, f: Features, w: Weights = Weights(), cache=None) -> dict[str, StoryRef]:
-    """The stories that share the most key terms with the article, within its reach in time
-    (read through `cache`, a StoryCache, if given)."""
-    found, _ = ranked(conn, f, w)
-    return _read(conn, {sid: touched for sid, _, touched in found[:MAX_CANDIDATES]}, cache)
-
-
 def ranked(conn: Connection, f: Features, w: Weights = Weights(),
            limit: int = MAX_CANDIDATES + SPARE) -> tuple[list[tuple[str, int, int]], bool]:
     """[(story, key terms shared, touched)] of the `limit` stories within the article's reach
@@ -207,7 +200,7 @@ def best_rewrite(found) -> Rewrite | None:
 
 
 def reranked(before: Prior, now: dict[str, int]) -> list[str] | None:
-    """The first MAX_CANDIDATES stories as `candidates` would find them now, from the
+    """The first MAX_CANDIDATES stories as `prior` would find them now, from the
     snapshot's ranking (`before`) and `now`, the key terms shared with every story changed since
     the snapshot (0 or missing: none). None when that cannot be told without looking up again:
     the snapshot ranked only its first stories, and too many of them changed."""
