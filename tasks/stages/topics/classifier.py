@@ -5,9 +5,10 @@ The lexicon classifier (the default, `lexicon/*.tsv`):
 1. finds the lexicon's terms in the title and body: words after light stemming, prefixes
    ("footbal*"), and phrases, the longest phrase first, so that "price war" counts as business
    and not as war and "world cup" as sport (a phrase may also carry a negative weight);
-2. per topic, combines the weights as a root-sum-square, each term log-damped for repeats and
-   counted double in the title (or, without a title, in the opening words), plus the evidence
-   of a few regular-expression rules (section labels such as "Cricket:", sports scores, tickers);
+2. per topic, combines the weights as a power mean (see `evidence`), each term log-damped for
+   repeats and counted double in the title, plus the evidence of a few regular-expression rules
+   (section labels such as "Cricket:", sports scores, tickers); the body's words count alike
+   wherever they stand, so an article is scored by how its evidence is spread over all of it;
 3. adds each topic's base rate (`_priors.tsv`) as far as the text speaks for it: a near tie
    between the topics a text is about goes to the more common one; the base rates fade as the
    text grows;
@@ -26,12 +27,10 @@ from pathlib import Path
 from tasks.stages.model import TOPIC_LABELS, Topic
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
 from tasks.stages.topics.lexicon import Lexicon, load_lexicon
-from tasks.stages.topics.matching import BREAK, find_terms
+from tasks.stages.topics.matching import find_terms
 from tasks.stages.topics.text import words
 
 TITLE_WEIGHT = 2.0       # one title occurrence counts as this many body occurrences
-LEAD_TOKENS = 30         # the lead, the body's opening words (about a sentence), counts twice:
-                         # news puts what a story is about first
 EVIDENCE_POWER = 1.5     # per topic: (sum of weight**p * damped count) ** (1/p), see evidence()
 PRIOR_TOKENS = 80        # base rates count in full up to this many tokens, then fade
 PRIOR_GATE = 3.0         # a topic needs this much evidence for its base rate to count in full
@@ -160,9 +159,7 @@ class LexiconClassifier:
         lex = self.lexicon
         body = words(text or "")
         head = words(title) if title else []
-        # the lead counts twice: its words are read once more, behind a break no phrase spans
-        terms = find_terms(body[:LEAD_TOKENS] + [BREAK] + body, lex)
-        scores = evidence(find_terms(head, lex) if head else Counter(), terms, lex)
+        scores = evidence(find_terms(head, lex) if head else Counter(), find_terms(body, lex), lex)
         apply_rules(scores, title or first_line(text or ""), text or "", lex)
         return pick(scores, shares(with_priors(scores, lex, len(head) + len(body))))
 

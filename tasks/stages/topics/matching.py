@@ -21,7 +21,6 @@ from tasks.stages.topics.text import stem
 
 MEMO_WORDS = 1 << 17     # distinct words remembered per lexicon (a few MB)
 _FIRST_FOUR = itemgetter(slice(0, 4))
-BREAK = "|"              # a token no text yields (words are letters and digits): no phrase spans it
 
 
 def surface_forms(token: str) -> set[str]:
