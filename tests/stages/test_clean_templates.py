@@ -3,7 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tasks.stages.clean import clean, line_hash, template_candidates
+from tasks.stages.clean import clean, line_hash, normalize_line, template_candidates
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clean"
 PROMO = "Our reporters bring you the stories that matter in the region, every single day of the week."
@@ -21,6 +21,16 @@ def test_hashes_ignore_case_digits_punctuation_and_spacing():
     assert line_hash("© 2025 AFP") == line_hash("©2024   afp")
     assert line_hash("Read more!") == line_hash("read more")
     assert line_hash("Read more") != line_hash("Read less")
+
+
+def test_ascii_and_non_ascii_lines_share_one_normal_form():
+    # given the same line in ASCII and in full-width forms, with an underscore and non-ASCII digits
+    # when both are normalized (ASCII lines take a shortcut past NFKC)
+    # then they give one normal form: letters lower-cased, every digit 0, "_" and punctuation a space
+    assert normalize_line("Read_more: 2025 AFP!") == normalize_line("Ｒｅａｄ＿ｍｏｒｅ： ２０２５ ＡＦＰ！") == "read more 0000 afp"
+    assert normalize_line("Ціна — ٣٤ грн…") == "ціна 00 грн"
+    assert normalize_line(" -- ") == normalize_line("— …") == ""
+    assert line_hash("Read_more: 2025 AFP!") == line_hash("Ｒｅａｄ＿ｍｏｒｅ： ２０２５ ＡＦＰ！")
 
 
 def test_a_learned_template_line_is_dropped_from_the_article():

@@ -23,23 +23,34 @@ from tasks.stages.model import Extracted
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGIT = re.compile(r"\d")
+# The whole normal form of an ASCII line by one table: digits to 0, letters kept, anything else a space.
+_ASCII_FOLD = str.maketrans({chr(i): "0" if chr(i).isdigit() else chr(i) if chr(i).isalnum() else " " for i in range(128)})
 
 
 def normalize_line(line: str) -> str:
-    """CCNet-style normal form: NFKC, lower case, digits as 0, punctuation and spaces folded."""
-    line = unicodedata.normalize("NFKC", line).lower()
-    return " ".join(_NOT_WORD.sub(" ", _DIGIT.sub("0", line)).split())
+    """CCNet-style normal form: NFKC, lower case, digits as 0, punctuation and spaces folded.
+    An ASCII line (most of them) skips NFKC, which leaves ASCII as it is, and is folded by one
+    table: the same normal form for a fraction of the work."""
+    if line.isascii():
+        return " ".join(line.lower().translate(_ASCII_FOLD).split())
+    line = _DIGIT.sub("0", unicodedata.normalize("NFKC", line).lower())
+    return _NOT_WORD.sub(" ", line).strip()   # words, one space apart (strip: no word char is a space)
 
 
 def line_hash(line: str) -> int:
     """A stable signed 64-bit hash of the line's normal form (same in every process)."""
-    digest = hashlib.blake2b(normalize_line(line).encode("utf8"), digest_size=8).digest()
+    return _hash(normalize_line(line))
+
+
+def _hash(normal: str) -> int:
+    digest = hashlib.blake2b(normal.encode("utf8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
 def template_candidates(ex: Extracted) -> set[int]:
-    """Hashes of the article's lines, to count per source (see the module docstring)."""
-    return {line_hash(line) for p in ex.paragraphs for line in p.split("\n") if normalize_line(line)}
+    """Hashes of the article's lines, to count per source (see the module docstring); each line
+    is normalized once."""
+    return {_hash(normal) for p in ex.paragraphs for line in p.split("\n") if (normal := normalize_line(line))}
 
 
 def drop_templates(lines: list[str], template_lines: frozenset[int]) -> list[str]:
