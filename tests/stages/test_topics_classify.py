@@ -172,3 +172,11 @@ def test_given_an_airline_story_then_it_is_the_transport_industry():
 def test_given_an_intergovernmental_league_then_it_is_politics_not_sport():
     text = "Foreign ministers of the Arab League will meet in Cairo on Sunday to discuss the crisis."
     assert [t.label for t in classify(None, text)] == ["politics"]
+
+
+def test_given_a_screen_genre_named_after_science_then_it_is_arts():
+    # given a story about a television series whose genre is "science fiction"
+    text = ("The science fiction series returns for a second season; the showrunner said the cast filmed "
+            "the finale in the spring.")
+    # then the genre phrase counts for arts, not for science
+    assert [t.label for t in classify(None, text)] == ["arts-culture-entertainment"]
