@@ -32,12 +32,14 @@ from typing import Callable, Iterable
 from tasks.pipeline import Outcome, Pipeline, Prepared
 from tasks.policy import new_token
 from tasks.store.lifecycle import Lease
+from tasks.store.storycache import slim
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0       # a child asked to stop gets this long before it is killed
 
 
 DEPTH = 8                # dumps sent ahead to each child (its queue), so none waits for the writer
+HOLD_SECONDS = 0.5       # the longest the next dump to commit waits for a fuller batch
 
 
 @dataclass
@@ -59,10 +61,14 @@ class Pool:
         self.depth = DEPTH
         self.window = 4 * DEPTH * self.processes   # dumps claimed ahead of the next one to commit
         self.batch = self.window                   # dumps committed in one transaction, at most
+        self.fill = self.window // 2               # ...and at least, while the children are busy
+        self.claim = DEPTH * self.processes        # dumps claimed in one transaction, at least
         self._committing: list[Prepared] = []
         self.slots: list[_Slot] = []
         self._ready: dict[int, Prepared] = {}
+        self._leases: deque = deque()              # (order, lease) claimed, not yet sent to a child
         self._next = 0
+        self._held_since: float | None = None      # when the next dump to commit became ready
 
     def __enter__(self) -> "Pool":
         from tasks.warmup import warm_up
@@ -79,24 +85,36 @@ class Pool:
         of a duplicate pair whatever the timing). Whatever is ready when the writer comes
         back is committed together: the slower the writer, the larger its transactions."""
         todo = deque(enumerate(dump_ids))
-        self._ready, self._next = {}, 0
+        self._ready, self._next, self._held_since = {}, 0, None
         while True:
             self._feed(todo)
             busy = [s for s in self.slots if s.jobs]
             if not busy and self._next not in self._ready:
-                if todo or self._ready:
+                if todo or self._ready or self._leases:
                     continue
                 return
             if busy:
-                timeout = 0 if self._next in self._ready else self._next_deadline(busy)
+                timeout = 0 if self._due(busy) else self._next_deadline(busy)
                 ready = set(wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=timeout))
                 for slot in busy:
                     if slot.conn in ready or slot.process.sentinel in ready:
                         self._collect(slot, ended=slot.process.sentinel in ready)
                     elif self._overdue(slot):
                         self._kill_overdue(slot)
-            if self._next in self._ready:
+            if self._due([s for s in self.slots if s.jobs]):
                 self._commit(on_outcome)
+
+    def _due(self, busy: list[_Slot]) -> bool:
+        """Whether to commit now: the next dump is ready, and either `fill` dumps in order are,
+        or no child is busy, or it has waited HOLD_SECONDS. While the children are busy the
+        writer waits for fuller batches: each transaction costs the same whatever its size, and
+        the writer's time is taken from the children's cores."""
+        if self._next not in self._ready:
+            return False
+        if self._held_since is None:
+            self._held_since = time.monotonic()
+        return (not busy or time.monotonic() - self._held_since >= HOLD_SECONDS
+                or all(self._next + k in self._ready for k in range(self.fill)))
 
     def _commit(self, on_outcome: Callable[[Outcome], None]) -> None:
         """Commit the dumps ready in order from the next one on, up to `batch` of them at once
@@ -104,6 +122,7 @@ class Pool:
         while self._next in self._ready and len(self._committing) < self.batch:
             self._committing.append(self._ready.pop(self._next))
             self._next += 1
+        self._held_since = None
         for outcome in self.pipeline.commit_batch(self._committing):
             on_outcome(outcome)
         self._committing = []
@@ -120,6 +139,7 @@ class Pool:
                 except OSError:
                     pass
         held = [(lease.dump_id, lease.token) for s in self.slots for _, lease in s.jobs]
+        held += [(lease.dump_id, lease.token) for _, lease in self._leases]
         held += [(p.dump_id, p.token) for p in [*self._ready.values(), *self._committing]]
         for slot in self.slots:
             slot.process.join(STOP_SECONDS)
@@ -129,16 +149,30 @@ class Pool:
             slot.conn.close()
         for dump_id, token in held:
             self._release(dump_id, token)
-        self.slots, self._ready, self._committing = [], {}, []
+        self.slots, self._ready, self._committing, self._leases = [], {}, [], deque()
 
     def _feed(self, todo: deque) -> None:
-        """Claim the next dumps here, in one transaction (this process is the store's one
-        writer), and queue them to the children, keeping each child `depth` dumps ahead and
-        at most `window` dumps ahead of the next one to commit (the drafts waiting for it are
-        held in memory). A dump not claimed is an outcome at once."""
+        """Queue claimed dumps to the children, keeping each child `depth` dumps ahead, the
+        least busy first; claim more first when too few are left (`_claim`)."""
         room = sum(max(0, self.depth - len(s.jobs)) for s in self.slots)
+        if len(self._leases) < room:
+            self._claim(todo, room - len(self._leases))
+        sends: dict[int, list] = {}
+        while self._leases and room:
+            slot = min(self.slots, key=lambda s: len(s.jobs) + len(sends.get(id(s), ())))
+            sends.setdefault(id(slot), []).append(self._leases.popleft())
+            room -= 1
+        for slot in self.slots:
+            if id(slot) in sends:
+                self._send(slot, sends[id(slot)])
+
+    def _claim(self, todo: deque, wanted: int) -> None:
+        """Claim the next dumps here, in one transaction (this process is the store's one
+        writer), at least `claim` of them so that claims are few, but never more than `window`
+        dumps ahead of the next one to commit (the drafts waiting for it are held in memory).
+        A dump not claimed is an outcome at once."""
         take = []
-        while todo and len(take) < room and todo[0][0] - self._next < self.window:
+        while todo and len(take) < max(wanted, self.claim) and todo[0][0] - self._next < self.window:
             take.append(todo.popleft())
         if not take:
             return
@@ -147,16 +181,11 @@ class Pool:
         except Exception as exc:
             log.exception("dumps %s...: could not claim them", take[0][1])
             claimed = [Prepared.crashed(dump_id, new_token(), exc) for _, dump_id in take]
-        sends: dict[int, list] = {}
         for (seq, _), lease in zip(take, claimed):
             if isinstance(lease, Prepared):
                 self._ready[seq] = lease
-                continue
-            slot = min(self.slots, key=lambda s: len(s.jobs) + len(sends.get(id(s), ())))
-            sends.setdefault(id(slot), []).append((seq, lease))
-        for slot in self.slots:
-            if id(slot) in sends:
-                self._send(slot, sends[id(slot)])
+            else:
+                self._leases.append((seq, lease))
 
     # one child
     @staticmethod
@@ -221,8 +250,12 @@ class Pool:
         return time.monotonic() - slot.since > self.pipeline.settings.task_time_limit
 
     def _next_deadline(self, busy: list[_Slot]) -> float:
+        """Seconds until a child is overdue, or until the next dump to commit has waited enough."""
         limit = self.pipeline.settings.task_time_limit
-        return max(0.0, min(s.since + limit - time.monotonic() for s in busy)) + 0.05
+        due = [s.since + limit for s in busy]
+        if self._held_since is not None:
+            due.append(self._held_since + HOLD_SECONDS)
+        return max(0.0, min(due) - time.monotonic()) + 0.05
 
     def _kill_overdue(self, slot: _Slot) -> None:
         slot.process.kill()
@@ -285,8 +318,12 @@ def _fresh_pipeline(settings, store_url: str) -> Pipeline:
 
 
 def _prepare(pipeline: Pipeline, lease: Lease) -> Prepared:
+    """The dump prepared, its story priors slim for the trip (tasks/store/storycache.py)."""
     try:
-        return pipeline.prepare_claimed(lease)
+        prepared = pipeline.prepare_claimed(lease)
+        if prepared.story_prior:
+            prepared.story_prior = [slim(p) for p in prepared.story_prior]
+        return prepared
     except Exception as exc:
         log.exception("dump %s crashed the pipeline", lease.dump_id)
         return Prepared.crashed(lease.dump_id, lease.token, exc)

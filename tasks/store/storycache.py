@@ -6,16 +6,34 @@ A story's `touched` changes with every change of the story under the story lock,
 committed value is never reused, so an entry whose `touched` matches the row's is the row.
 The stories a writer changes go in only once its transaction committed (`stage`, then
 `commit`). One instance per Store (per process); bounded, least recently used out first.
+
+A prior found by another process (an embedded pool's child) travels `slim`: its stories as ids
+and touched values, not their summaries (some 40 KB a dump pickled), and the writer reads them
+back from its cache (`hydrate`), which holds every story it committed.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
 from tasks.store import stories
 
 SIZE = 4096   # stories kept
+
+
+@dataclass(frozen=True)
+class Slim:
+    """A stories.Prior without its stories: `prior` with no refs, and {story id: touched}."""
+    prior: stories.Prior
+    touched: dict[str, int]
+
+
+def slim(prior: stories.Prior | None) -> "Slim | None":
+    if prior is None:
+        return None
+    return Slim(replace(prior, refs={}), {sid: ref.touched for sid, ref in prior.refs.items()})
 
 
 class StoryCache:
@@ -40,6 +58,20 @@ class StoryCache:
             self._put(loaded.values())
             out |= loaded
         return out
+
+    def hydrate(self, conn: Connection, priors: list) -> list:
+        """The priors with their stories again (a Slim one's read from here, or from the store
+        when not here as of its touched value: one query for all); others as they are. A story
+        read newer than a prior saw it changed since the prior's horizon, so placement takes
+        it from the stories changed since (tasks/store/placing.py), never from the prior."""
+        wanted: dict[str, int] = {}
+        for p in priors:
+            if isinstance(p, Slim):
+                for sid, touched in p.touched.items():
+                    wanted[sid] = max(touched, wanted.get(sid, touched))
+        found = self.refs(conn, wanted) if wanted else {}
+        return [replace(p.prior, refs={sid: found[sid] for sid in p.touched if sid in found})
+                if isinstance(p, Slim) else p for p in priors]
 
     def recent(self, conn: Connection, story_id: str, touched: int) -> list[tuple[str, int, dict]]:
         """stories.recent for the story as of `touched` (2 x REWRITE_MEMBERS of them)."""

@@ -187,7 +187,7 @@ def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | Non
     placing = [it for it in items if it.new and it.draft.story is not None]
     if rules is None or not placing:
         return
-    priors = [_prior(conn, it, rules, cache) for it in placing]
+    priors = cache.hydrate(conn, [_prior(conn, it, rules, cache) for it in placing])
     linked = {it.verdict.duplicate_of for it in placing if it.verdict.duplicate_of}
     linked |= {p.rewrite.article_id for p in priors if p.rewrite}
     placer = _placed(Placer.open(conn, rules, [p.horizon for p in priors], linked, cache), placing, priors)
@@ -202,7 +202,8 @@ def _placed(placer: Placer, placing: list[_Item], priors: list[stories.Prior]) -
     return placer
 
 
-def _prior(conn: Connection, it: _Item, rules: StoryRules, cache: StoryCache) -> stories.Prior:
-    """The story candidates found for the draft before the transaction, or now."""
+def _prior(conn: Connection, it: _Item, rules: StoryRules, cache: StoryCache):
+    """The story candidates found for the draft before the transaction (a stories.Prior, or
+    a storycache.Slim one), or now."""
     found = (it.dump.story_prior or [None] * len(it.dump.drafts))[it.dump.drafts.index(it.draft)]
     return found or stories.prior(conn, it.draft.story, rules, cache)

@@ -1,0 +1,59 @@
+"""Story priors found by another process travel slim (ids and touched values, no summaries) and
+the writer reads their stories back from its cache (tasks/store/storycache.py): placement is
+the same as with the priors whole."""
+from tasks.stages import dedup
+from tasks.store import Store, stories
+from tasks.store.storycache import Slim, StoryCache, slim
+from tasks.store.writer import DumpWrite
+from tests.store.test_stories import RULES, draft
+from tests.store.test_story_batches import grouping, reports
+
+
+def save(store: Store, finder: Store, tmp_path, items: list[tuple], size: int, thin: bool) -> list[dict]:
+    """`size` reports per transaction, each batch's priors found first by `finder` (another
+    process's store), sent slim when `thin`; the stored articles, in order."""
+    writes = []
+    for i, (title, text, day) in enumerate(items):
+        path = tmp_path / f"{i}.txt"
+        path.write_text(f"{title}\n{text}")
+        dump_id = store.register(path, 100_000, "v").dump_id
+        writes.append(DumpWrite(dump_id, f"{i}.txt", [draft(title, text, day)], token=store.claim(dump_id).token))
+    for start in range(0, len(writes), size):
+        batch = []
+        for w in writes[start:start + size]:
+            priors = finder.story_priors(w.drafts, RULES)
+            batch.append(DumpWrite(w.dump_id, w.source_file, w.drafts, token=w.token,
+                                   story_prior=[slim(p) for p in priors] if thin else priors))
+        store.save_batch(batch, dedup.decide, "v", rules=RULES)
+    return [store.articles_of(w.dump_id)[0] for w in writes]
+
+
+def test_slim_priors_place_articles_as_whole_ones_do(tmp_path):
+    # given reports of many events, saved in batches whose priors another process found first
+    items = reports(seed=11, events=20)
+    for name in ("whole", "slim"):
+        (tmp_path / name).mkdir()
+    whole, slimmed = Store(f"sqlite:///{tmp_path}/whole.db"), Store(f"sqlite:///{tmp_path}/slim.db")
+    # when one store is sent the priors whole and the other slim
+    expected = save(whole, Store(whole.url), tmp_path / "whole", items, size=5, thin=False)
+    got = save(slimmed, Store(slimmed.url), tmp_path / "slim", items, size=5, thin=True)
+    # then every article is in the same story, with the same rewrite link
+    assert grouping(got) == grouping(expected)
+    assert len({r["story_id"] for r in got}) > 5
+
+
+def test_a_slim_prior_is_hydrated_from_the_cache_or_read_newer(store, tmp_path):
+    # given a story stored, and a prior that found it, sent slim
+    save(store, Store(store.url), tmp_path, reports(seed=3, events=1, per_event=1), size=1, thin=False)
+    with store.engine.connect() as conn:
+        found = stories.prior(conn, draft(*reports(seed=3, events=1, per_event=1)[0]).story, RULES)
+        sent = slim(found)
+        # when a writer with an empty cache hydrates it, and then a writer whose cache is stale
+        fresh = StoryCache().hydrate(conn, [sent, None])
+        stale = StoryCache()
+        sid, ref = next(iter(found.refs.items()))
+        stale._put([stories.StoryRef(sid, ref.summary, ref.last_seq, ref.touched - 1)])
+        again = stale.hydrate(conn, [sent])
+    # then the prior is whole again, its stories as stored (the stale entry not taken)
+    assert isinstance(sent, Slim) and sent.prior.refs == {}
+    assert fresh == [found, None] and again == [found]
