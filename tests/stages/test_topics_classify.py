@@ -180,3 +180,13 @@ def test_given_a_screen_genre_named_after_science_then_it_is_arts():
             "the finale in the spring.")
     # then the genre phrase counts for arts, not for science
     assert [t.label for t in classify(None, text)] == ["arts-culture-entertainment"]
+
+
+def test_given_everyday_words_that_technology_also_uses_then_they_do_not_make_a_story_technology():
+    # given a search for missing people, and a parade report ending in a subscription prompt
+    search = "The search for the missing hikers went on overnight after they were discovered to be overdue."
+    parade = ("Thousands lined the boulevard as floats and a marching band opened the annual parade. "
+              "Sign up for digital access to read on, or re-enter your zip code.")
+    # then neither is filed under science and technology
+    assert classify(None, search)[0].label == "disaster-accident-emergency"
+    assert classify(None, parade)[0].label == "arts-culture-entertainment"
