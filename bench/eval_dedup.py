@@ -14,10 +14,12 @@ The texts are the documents' plain texts, or with --clean what the clean stage m
 as a text dump (without the templates a store learns per source; cached under the temp folder):
 confirm end to end with score_dedup.py.
 
-Slices: a document belongs to the held slice when sha256(base cluster id)[0] % 4 == 0, where
-the base cluster is `base` (its own cluster for every document but the follow-ups, which go
-with the article they follow so that each hard negative stays beside its base). Errors are
-printed for the tune slice only (--errors N); the held slice is reported, never inspected.
+Slices, by the house's held-out rule (HELPERS.md: an item X is held out when
+int(sha256(str(X)), 16) % 5 == 0): a document is in the tune slice when neither its own id nor
+its base cluster's is held out, else in the held slice. The base cluster is `base` (its own
+cluster for every document but the follow-ups, which go with the article they follow so that
+each hard negative stays beside its base). Errors and follow-up merges are printed for the tune
+slice only (--errors N, --followups N); the held slice is reported, never inspected.
 """
 from __future__ import annotations
 
@@ -40,8 +42,12 @@ from tasks.stages.dedup import sketch  # noqa: E402
 from tasks.store import index, writer  # noqa: E402
 
 
+def _held(x: object) -> bool:
+    return int(hashlib.sha256(str(x).encode()).hexdigest(), 16) % 5 == 0
+
+
 def held_out(doc: dict) -> bool:
-    return hashlib.sha256(str(doc.get("base") or doc["cluster"]).encode()).digest()[0] % 4 == 0
+    return _held(doc["id"]) or _held(doc.get("base") or doc["cluster"])
 
 
 def pair_prf(truth: dict, pred: dict) -> tuple[float, float, float]:
@@ -118,6 +124,20 @@ def merged_followups(docs: list[dict], out: dict) -> tuple[int, int, int]:
     return with_base, with_any, len(fus)
 
 
+def recall_by_kind(docs: list[dict], out: dict) -> str:
+    """Per variant kind (`vtype`), the share of its documents put with their cluster's base
+    article (`orig`), where that is in the slice: "kind found/all" for each kind."""
+    pred = {k: (v[0] or k) for k, v in out.items()}
+    orig = {d["cluster"]: d["id"] for d in docs if d.get("vtype") == "orig"}
+    found, total = Counter(), Counter()
+    for d in docs:
+        if d.get("vtype") in (None, "orig", "followup") or d["cluster"] not in orig:
+            continue
+        total[d["vtype"]] += 1
+        found[d["vtype"]] += pred[d["id"]] == pred[orig[d["cluster"]]]
+    return " ".join(f"{k} {found[k]}/{total[k]}" for k in sorted(total))
+
+
 def show_errors(docs: list[dict], out: dict, limit: int) -> None:
     truth = {d["id"]: d["cluster"] for d in docs}
     vtype = {d["id"]: d.get("vtype") for d in docs}
@@ -134,6 +154,41 @@ def show_errors(docs: list[dict], out: dict, limit: int) -> None:
             kind = "FALSE LINK" if wrong_link else "MISSED"
             print(f"  {kind} {d['id']} ({vtype[d['id']]}) -> {link} ({vtype.get(link)}) "
                   f"c={v.containment:.2f} j={v.jaccard:.2f}")
+
+
+def explain(new: str, old: str) -> str:
+    """The figures and the rules of verdict.decide for a pair counted exactly, as a short line."""
+    from tasks.stages.dedup import layout
+    a, b = sketch.grams(new), sketch.grams(old)
+    o = sketch._counted(a, b)
+    nm, om = layout._marks(new, b), layout._marks(old, a)
+    longer = nm if len(a) >= len(b) else om
+    flags = [name for name, hit in (("inserted-new", layout.inserted(nm)), ("inserted-old", layout.inserted(om)),
+                                    ("headless", layout.headless(longer)), ("diverged", layout.diverged(nm, om)))
+             if hit]
+    return (f"new_in_old={o.new_in_old:.2f} old_in_new={o.old_in_new:.2f} j={o.jaccard:.2f} "
+            f"near={dedup.verdict.is_near(o)} layout={','.join(flags) or '-'}")
+
+
+def show_followups(docs: list[dict], out: dict, limit: int) -> None:
+    """Each follow-up merged with anything: the documents of its predicted cluster, and for
+    each link into or out of it, the pair's figures and rules (explain)."""
+    by_id = {d["id"]: d for d in docs}
+    pred = {k: (v[0] or k) for k, v in out.items()}
+    members = defaultdict(list)
+    for k, r in pred.items():
+        members[r].append(k)
+    shown = 0
+    for d in docs:
+        if not d.get("related_to") or len(members[pred[d["id"]]]) < 2 or shown >= limit:
+            continue
+        shown += 1
+        root = pred[d["id"]]
+        print(f"  FOLLOW-UP {d['id']} (base {d['related_to']}) in cluster of {root}: "
+              + ", ".join(f"{m} ({by_id[m].get('vtype')})" for m in members[root] if m != d["id"]))
+        pairs = [(d["id"], root)] if root != d["id"] else [(m, d["id"]) for m in members[root] if m != d["id"]]
+        for new, old in pairs:
+            print(f"    {new} -> {old}: {explain(by_id[new]['text'], by_id[old]['text'])}")
 
 
 def cleaned_texts(docs: list[dict], path: Path) -> None:
@@ -163,6 +218,7 @@ def main() -> None:
     ap.add_argument("--order", choices=("name", "shuffle"), default="name")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--errors", type=int, default=0, help="print this many tune-slice errors")
+    ap.add_argument("--followups", type=int, default=0, help="print this many tune-slice merged follow-ups")
     ap.add_argument("--clean", action="store_true", help="through the clean stage first, as the product")
     a = ap.parse_args()
     docs = [json.loads(line) for line in a.docs.read_text(encoding="utf8").splitlines() if line.strip()]
@@ -177,8 +233,11 @@ def main() -> None:
         with_base, with_any, n_fu = merged_followups(part, out)
         print(f"{name}: {len(part)} docs, pairwise P={P:.3f} R={R:.3f} F1={F1:.3f}, follow-ups merged "
               f"with their base {with_base}/{n_fu}, with anything {with_any}/{n_fu}, {len(part) / seconds:.0f} docs/s")
+        print(f"  recall by kind: {recall_by_kind(part, out)}")
         if name == "tune" and a.errors:
             show_errors(part, out, a.errors)
+        if name == "tune" and a.followups:
+            show_followups(part, out, a.followups)
 
 
 if __name__ == "__main__":

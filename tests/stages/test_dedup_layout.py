@@ -89,3 +89,58 @@ def test_the_verdict_keeps_a_follow_up_apart_when_it_reads_both_texts():
     # and a padded copy of the story is still linked
     padded = FURNITURE + STORY + FURNITURE
     assert verdict(padded, STORY).duplicate_of == "old-0"
+
+
+def test_lines_inside_the_shared_ones_that_another_text_holds_are_lent():
+    # given a new text that is the story with one paragraph of another article after its lead
+    other = paragraphs(4, "other")
+    woven = STORY[:1] + other[1:2] + STORY[1:]
+    new, old, lender = text(woven), grams(text(STORY)), grams(text(other))
+    # then that paragraph was lent by the other article
+    assert layout.lent(new, old, lender)
+    # but not by a text that does not hold it, and not at the edges, where copies lose material
+    assert not layout.lent(new, old, grams(text(paragraphs(4, "unrelated"))))
+    assert not layout.lent(text(other[1:2] + STORY), old, lender)
+    assert not layout.lent(text(STORY + other[1:2]), old, lender)
+
+
+def verdict_among(new: list[str], stored: dict[str, list[str]]):
+    """The verdict for `new` against stored texts all re-read in full, in the given order."""
+    fp = dedup.fingerprint(text(new))
+    fp = replace(fp, grams=grams(text(new)), text=text(new))
+    matches = []
+    for aid, parts in stored.items():
+        sfp = dedup.fingerprint(text(parts))
+        matches.append(Match(aid, sfp.sketch, sfp.size, grams(text(parts)), text(parts)))
+    return dedup.decide(fp, None, matches)
+
+
+def test_a_story_with_one_paragraph_borrowed_from_another_stored_article_is_not_its_copy():
+    # given a stored story, and a stored earlier report that shares nothing with it
+    earlier = paragraphs(6, "earlier", 40)
+    # when a text arrives that is the story with one of the report's paragraphs woven in
+    follow_up = STORY[:2] + earlier[2:3] + STORY[2:]
+    # then it is two articles interleaved, not the story edited: it is nobody's duplicate
+    assert verdict_among(follow_up, {"story": STORY, "earlier": earlier}).duplicate_of is None
+    # while without the report in the store, one added paragraph reads as an editor's (rule 4
+    # needs several), and the same text is the story's copy
+    assert verdict_among(follow_up, {"story": STORY}).duplicate_of == "story"
+
+
+def test_a_copy_is_linked_though_another_stored_text_holds_what_its_stored_copy_lost():
+    # given a stored copy of the story that lost its fourth paragraph, and a stored follow-up
+    # that borrowed that paragraph (and its neighbours) from the story
+    dropped = STORY[:3] + STORY[4:]
+    borrower = paragraphs(3, "borrower") + STORY[2:5]
+    # when the full story arrives
+    verdict = verdict_among(STORY, {"dropped": dropped, "borrower": borrower})
+    # then it is the copy's duplicate: the borrower shares the story's text, so it lent nothing
+    assert verdict.duplicate_of == "dropped"
+
+
+def test_a_longer_copy_is_linked_though_a_stored_text_holds_the_tail_its_truncated_copy_lacks():
+    # given a stored truncated copy of the story, and a stored article that borrowed its tail
+    truncated = STORY[:4]
+    borrower = paragraphs(4, "borrower") + STORY[6:]
+    # when the full story arrives, its tail lies beyond the shared lines, where copies lose text
+    assert verdict_among(STORY, {"truncated": truncated, "borrower": borrower}).duplicate_of == "truncated"

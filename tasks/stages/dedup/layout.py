@@ -34,20 +34,24 @@ MIN_HEAD_SHARE = 0.25   # an unshared lead of prose this share of the longer tex
 MIN_EDGE_LINES = 2      # a lead of one's own is paragraphs (a new headline is one line); for
                         # `diverged`, both texts run on with this many paragraphs of prose...
 MIN_EDGE_SHARE = 0.1    # ...and this share of each text's words: they diverged
+MIN_LENT_SHARE = 0.1    # lines lent by another stored article: this share of the new text's words
 
 Marks = list[tuple[int, bool]]   # per line of a text: (its words, whether the other text shares it)
 
 
+def _lines(text: str) -> list[tuple[int, list[int]]]:
+    """(words, 5-gram hashes) per line of at least SHORT words."""
+    return [(len(words), gram_list(words)) for line in text.split("\n") if len(words := tokens(line)) >= SHORT]
+
+
+def _in(grams: list[int], other: frozenset[int]) -> bool:
+    """Whether a line stands in the other text: half its 5-grams or more are there."""
+    return 2 * sum(g in other for g in grams) >= len(grams)
+
+
 def _marks(text: str, other: frozenset[int]) -> Marks:
     """(words, shared) per line of at least SHORT words: shared when half its 5-grams are in `other`."""
-    out = []
-    for line in text.split("\n"):
-        words = tokens(line)
-        if len(words) < SHORT:
-            continue
-        grams = gram_list(words)
-        out.append((len(words), 2 * sum(g in other for g in grams) >= len(grams)))
-    return out
+    return [(n, _in(grams, other)) for n, grams in _lines(text)]
 
 
 def _runs(marks: Marks):
@@ -113,6 +117,20 @@ def diverged(a: Marks, b: Marks) -> bool:
     ea, eb = _edges(a), _edges(b)
     return any(min(ea[k][0], eb[k][0]) >= MIN_EDGE_LINES and min(ea[k][1], eb[k][1]) >= MIN_EDGE_SHARE
                for k in (0, 1))
+
+
+def lent(new: str, old: frozenset[int], lender: frozenset[int]) -> bool:
+    """Whether the new text's lines inside those it shares with the stored one (`old`, its
+    5-grams) that the stored one lacks are, for MIN_LENT_SHARE of its words or more, lines of
+    another stored text (`lender`). Lines before the first or after the last shared one are not
+    counted: a copy loses its edges (truncation, an extractor's cut), and furniture sits there."""
+    lines = _lines(new)
+    shared = [_in(grams, old) for _, grams in lines]
+    if True not in shared:
+        return False
+    first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
+    words = sum(n for (n, grams), s in zip(lines[first:last], shared[first:last]) if not s and _in(grams, lender))
+    return words >= MIN_LENT_SHARE * sum(n for n, _ in lines)
 
 
 def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:

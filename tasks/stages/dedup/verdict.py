@@ -34,6 +34,20 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    cannot see this: a copy that lost a third and a follow-up that adds a third to a whole
    story have the same containment and Jaccard.
 
+5. **Not woven with another article's passage** (layout.lent, for the candidates re-read in
+   full): the lines the new text has, inside the shared ones, beyond the stored text are not,
+   for a tenth of its words, lines of *another* stored article, one that is not near the new
+   text and shares (nearly) nothing with the candidate. Then the new text is two articles
+   interleaved (a follow-up that borrows a chunk of an earlier report into its own story, a
+   composite page), not the candidate edited: an edit adds material of its own (a paragraph,
+   a correction, furniture), while a passage also found in an unrelated stored article came
+   from it. Provenance, not length, tells them apart: one borrowed paragraph and one paragraph
+   an editor added have the same layout (rule 4 needs several). Only lines inside the shared
+   ones count: at the edges a copy loses material (a truncated copy, an extractor that drops
+   a lead), so what a longer copy has beyond it may be the same story's text that another
+   stored article borrowed too. A lender sharing material with the candidate (a copy of the
+   same story, or an article that borrowed from it) is no evidence either, for the same reason.
+
 The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
 are trimmed far more often than they are padded, so a short text inside a long stored one is
 given more room (down to about a sixth) than a long text around a short stored one (down
@@ -45,13 +59,14 @@ appends its own material after the whole base still looks like the base's longer
 """
 from __future__ import annotations
 
-from tasks.stages.dedup.layout import composite
+from tasks.stages.dedup.layout import composite, lent
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
 
 MIN_SHARED = 12         # fewer shared 5-grams than this (estimated) is never a near duplicate
 MIN_NEW_IN_OLD = 1 / 3  # a new text at most three times as long as the stored one it holds
 MIN_OLD_IN_NEW = 0.15   # a new text at least about a sixth of the stored one that holds it
+UNRELATED = 0.1         # a lender shares less than this share of the smaller text with the candidate
 
 
 def is_near(o: Overlap, threshold: float = 1.0) -> bool:
@@ -63,20 +78,29 @@ def is_near(o: Overlap, threshold: float = 1.0) -> bool:
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
            threshold: float = 1.0) -> Verdict:
     """The verdict for a new text, given an exact match's id and the near-match candidates:
-    the candidate that passes `is_near` (and rule 4, when both texts are given) with the highest
-    containment + Jaccard, if any."""
+    the candidate that passes `is_near` (and rules 4 and 5, when the texts are given) with the
+    highest containment + Jaccard, if any."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
-    for m in matches:
-        o = overlap(fp, m)
-        if o.shared < MIN_SHARED:
-            continue
+    overlaps = [(m, overlap(fp, m)) for m in matches]
+    for m, o in overlaps:
         c, j = o.containment, o.jaccard
-        if (is_near(o, threshold) and (best is None or c + j > best.containment + best.jaccard)
-                and not _composite(fp, m)):
+        if o.shared < MIN_SHARED or not is_near(o, threshold) or (best and c + j <= best.containment + best.jaccard):
+            continue
+        if not _composite(fp, m) and not _lent(fp, m, overlaps, threshold):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")
+
+
+def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], threshold: float) -> bool:
+    """Whether another re-read candidate, neither near the new text nor related to `m`, lent the
+    new text what it has beyond `m` (rule 5)."""
+    if fp.text is None or m.grams is None:
+        return False
+    return any(lent(fp.text, m.grams, x.grams) for x, o in overlaps
+               if x is not m and x.grams is not None and not is_near(o, threshold)
+               and len(x.grams & m.grams) < UNRELATED * min(len(x.grams), len(m.grams)))
 
 
 def _composite(fp: Fingerprint, m: Match) -> bool:
