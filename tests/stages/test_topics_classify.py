@@ -190,3 +190,11 @@ def test_given_everyday_words_that_technology_also_uses_then_they_do_not_make_a_
     # then neither is filed under science and technology
     assert classify(None, search)[0].label == "disaster-accident-emergency"
     assert classify(None, parade)[0].label == "arts-culture-entertainment"
+
+
+def test_given_a_competition_inquiry_then_it_is_business_not_war():
+    # given a story about a price war between telecoms operators and the competition watchdog
+    text = ("The competition watchdog opened an inquiry into the price war between the two mobile operators, "
+            "which it said could end in a monopoly.")
+    # then "price war" is a phrase of business, and the story is business
+    assert [t.label for t in classify(None, text)] == ["economy-business-finance"]
