@@ -20,10 +20,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from tasks.stages.stories import Features, Member, Rewrite, StoryInput, StoryRules, Summary, Weights, keys, score
-from tasks.stages.stories.rewrite import close_enough
+from tasks.stages.stories.rewrite import Signature, close_enough
 from tasks.store.schema import articles, stories, story_keys
 
 MAX_CANDIDATES = 20
@@ -55,15 +55,26 @@ def ranked(conn: Connection, f: Features, w: Weights = Weights(),
     hashes = [key_hash(k) for k in keys(f)]
     if not hashes:
         return [], False
+    params = {"hashes": hashes, "limit": limit + 1}
+    if f.day is not None:
+        params |= {"low": iso(f.day - w.reach_days), "high": iso(f.day + w.reach_days)}
+    rows = [tuple(r) for r in conn.execute(_RANKED if f.day is None else _RANKED_IN_REACH, params)]
+    return rows[:limit], len(rows) > limit
+
+
+def _ranking(in_reach: bool):
+    """The statement behind `ranked`, built once: its compiled form is then found in
+    SQLAlchemy's cache without walking a new statement per article."""
     shared = func.count().label("shared")
     query = (select(story_keys.c.story_id, shared, func.max(stories.c.touched)).join(stories, stories.c.id == story_keys.c.story_id)
-             .where(story_keys.c.hash.in_(hashes)))
-    if f.day is not None:
-        low, high = iso(f.day - w.reach_days), iso(f.day + w.reach_days)
-        query = query.where((stories.c.last_date.is_(None)) | ((stories.c.last_date >= low) & (stories.c.first_date <= high)))
-    query = query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id).limit(limit + 1)
-    rows = [tuple(r) for r in conn.execute(query)]
-    return rows[:limit], len(rows) > limit
+             .where(story_keys.c.hash.in_(bindparam("hashes", expanding=True))))
+    if in_reach:
+        query = query.where((stories.c.last_date.is_(None))
+                            | ((stories.c.last_date >= bindparam("low")) & (stories.c.first_date <= bindparam("high"))))
+    return query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id).limit(bindparam("limit"))
+
+
+_RANKED, _RANKED_IN_REACH = _ranking(False), _ranking(True)
 
 
 def reaches(f: Features, s: Summary, w: Weights = Weights()) -> bool:
@@ -113,10 +124,22 @@ def story_of(conn: Connection, article_id: str) -> str | None:
     return conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
 
 
-def recent(conn: Connection, story_id: str, limit: int) -> list[tuple[str, int, dict]]:
-    """(id, seq, signature) of a story's most recent original articles, newest first (no text)."""
-    rows = conn.execute(_RECENT, {"story": story_id, "limit": limit})
-    return [(aid, seq, json.loads(sig or "{}")) for aid, seq, sig in rows]
+def recent(conn: Connection, story_id: str, limit: int,
+           decoded: dict[str, Signature] | None = None) -> list[tuple[str, int, Signature]]:
+    """(id, seq, signature) of a story's most recent original articles, newest first (no text).
+    `decoded`: {stored JSON: signature} of signatures read before, not decoded again; it then
+    holds those of the articles read, so it stays as small as the list."""
+    before = dict(decoded) if decoded else {}
+    if decoded is not None:
+        decoded.clear()
+    found = []
+    for aid, seq, stored in conn.execute(_RECENT, {"story": story_id, "limit": limit}):
+        stored = stored or "{}"
+        sig = before.get(stored) or Signature(json.loads(stored))
+        if decoded is not None:
+            decoded[stored] = sig
+        found.append((aid, seq, sig))
+    return found
 
 
 def texts(conn: Connection, ids: list[str]) -> dict[str, str]:

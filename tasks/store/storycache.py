@@ -41,6 +41,7 @@ class StoryCache:
         self.size = size
         self._refs: OrderedDict[str, stories.StoryRef] = OrderedDict()
         self._recent: OrderedDict[str, tuple[int, list]] = OrderedDict()
+        self._decoded: OrderedDict[str, dict] = OrderedDict()
         self._staged: tuple[list, dict] = ([], {})
 
     def refs(self, conn: Connection, touched: dict[str, int]) -> dict[str, stories.StoryRef]:
@@ -79,8 +80,10 @@ class StoryCache:
         if entry is not None and entry[0] == touched:
             self._recent.move_to_end(story_id)
             return entry[1]
-        found = stories.recent(conn, story_id, 2 * stories.REWRITE_MEMBERS)
+        decoded = self._decoded.pop(story_id, {})   # the signatures last read, by their JSON
+        found = stories.recent(conn, story_id, 2 * stories.REWRITE_MEMBERS, decoded)
         self._keep(self._recent, story_id, (touched, found))
+        self._keep(self._decoded, story_id, decoded)
         return found
 
     def stage(self, refs: list[stories.StoryRef], recent: dict[str, tuple[int, list]]) -> None:
@@ -100,6 +103,7 @@ class StoryCache:
     def clear(self) -> None:
         self._refs.clear()
         self._recent.clear()
+        self._decoded.clear()
         self.discard()
 
     def _put(self, refs) -> None:

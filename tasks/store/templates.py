@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tasks.store.schema import template_lines, template_sources
@@ -55,9 +55,12 @@ def learned(conn: Connection, sources: set[str]) -> frozenset[int]:
     only the lines seen in MIN_ARTICLES or more are read, not every line of the source."""
     if not sources:
         return frozenset()
-    query = (select(template_lines.c.hash)
-             .join(template_sources, template_sources.c.source == template_lines.c.source)
-             .where(template_lines.c.source.in_([s[:200] for s in sources]),
-                    template_lines.c.articles >= MIN_ARTICLES,
-                    template_lines.c.articles >= MIN_SHARE * template_sources.c.articles))
-    return frozenset(conn.execute(query).scalars())
+    return frozenset(conn.execute(_LEARNED, {"sources": sorted({s[:200] for s in sources})}).scalars())
+
+
+# built once (each dump reads it): SQLAlchemy then finds its compiled form without walking a new statement
+_LEARNED = (select(template_lines.c.hash)
+            .join(template_sources, template_sources.c.source == template_lines.c.source)
+            .where(template_lines.c.source.in_(bindparam("sources", expanding=True)),
+                   template_lines.c.articles >= MIN_ARTICLES,
+                   template_lines.c.articles >= MIN_SHARE * template_sources.c.articles))

@@ -63,3 +63,22 @@ def test_too_short_texts_are_never_rewrites(rules):
     a = sentences("Floods hit the valley town. Roads were closed.", rules.idf)
     b = sentences("The valley town was hit by floods. The roads were shut.", rules.idf)
     assert not is_rewrite(a, b)
+
+
+def test_a_signature_compares_as_the_plain_mapping_it_was_stored_as():
+    import json
+    import pickle
+
+    from tasks.stages.stories.rewrite import Signature, close_enough, signature
+    # given a signature, and the same terms read back from the store as a plain dict
+    sig = signature({"missile": 0.8, "launch": 0.5, "korea": 0.3, "test": 0.1})
+    stored = json.loads(json.dumps(sig))
+    near = {"missile": 0.7, "launch": 0.6, "seoul": 0.4}
+    far = {"football": 1.0, "launch": 0.1}
+    # then its norm is the plain one, and every comparison agrees whichever form each side has
+    assert isinstance(sig, Signature) and sig == stored and sig.norm == sum(w * w for w in stored.values()) ** 0.5
+    for other in (near, far, stored, {}):
+        assert close_enough(sig, other) == close_enough(stored, other) == close_enough(Signature(other), stored)
+    assert close_enough(sig, near) and not close_enough(sig, far) and not close_enough(sig, stored)
+    # and it travels between processes whole
+    assert pickle.loads(pickle.dumps(sig)) == sig and pickle.loads(pickle.dumps(sig)).norm == sig.norm

@@ -114,3 +114,19 @@ def test_a_report_joined_against_its_date_does_not_stretch_the_story(idf):
     joined = add(story, features(title, text, "2019-09-01", idf))
     assert joined.size == 2 and (joined.first_day, joined.last_day) == (story.first_day, story.last_day)
     assert add(story, features(*CRASH_A2, idf)).last_day == story.last_day + 1
+
+
+def test_contractions_are_dropped_however_the_word_before_them_begins():
+    from tasks.stages.stories.features import words
+    # given negations after a digit, an underscore and an accented capital, and endings in a text without "n't"
+    # when the words are read, then each negated auxiliary and each ending goes, and nothing else
+    assert words("3couldn't 2_wasn't Élan didn't") == ["élan"]
+    assert words("We’re told they'd go; I'm sure") == ["we", "told", "they", "go", "i", "sure"]
+
+
+def test_full_width_and_accented_words_are_folded_as_plain_ones():
+    from tasks.stages.stories.features import fold, words
+    # given full-width letters and apostrophe (NFKC folds them), and a capital sharp s
+    # then they read as their plain forms, as ASCII text reads lower-cased
+    assert words("ＲＵＳＳＩＡ＇s ＰＬＡＮＥ") == ["russia", "plane"]
+    assert fold("STRASSE ẞ") == "strasse ss" and fold("Plain ASCII") == "plain ascii"

@@ -124,3 +124,42 @@ def test_a_copied_page_text_under_another_events_title_goes_with_its_title(store
     # then it is linked to the copy, but placed in the story its title tells
     assert late["duplicate_of"] == bank["id"]
     assert late["story_id"] == crash["story_id"] != bank["story_id"]
+
+
+def test_candidates_are_the_stories_within_reach_sharing_key_terms_most_first(store, tmp_path):
+    from tasks.store import stories
+    # given two crash reports in one story and a rate decision in another
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    ingest(store, tmp_path, "b.txt", *CRASH[1])
+    c = ingest(store, tmp_path, "c.txt", *OTHER)
+    report = RULES.read("Cessna crash near Lake Tahoe: Norway's bank staff among the dead", CRASH[0][1], "2019-03-15")
+    with store.engine.connect() as conn:
+        # when a report of the crash that names the bank looks up candidates, on its date and undated
+        found, more = stories.ranked(conn, report.features, RULES.weights)
+        undated, _ = stories.ranked(conn, RULES.read(None, CRASH[0][1], None).features, RULES.weights)
+        # then the crash story comes first, sharing more key terms, and the bank's after it
+        assert [sid for sid, _, _ in found] == [a["story_id"], c["story_id"]] and not more
+        assert found[0][1] > found[1][1] > 0 and undated[0][0] == a["story_id"]
+        # and a report dated beyond the stories' reach finds none of them
+        late = RULES.read(*CRASH[0][:2], "2024-03-12")
+        assert stories.ranked(conn, late.features, RULES.weights) == ([], False)
+        # and only the first `limit` are given, with word that more share some
+        assert stories.ranked(conn, report.features, RULES.weights, limit=1) == (found[:1], True)
+
+
+def test_signatures_read_before_are_not_decoded_again(store, tmp_path):
+    from tasks.store import stories
+    # given a story of two reports, its recent members read once
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    b = ingest(store, tmp_path, "b.txt", *CRASH[1])
+    with store.engine.connect() as conn:
+        decoded = {}
+        first = stories.recent(conn, a["story_id"], 10, decoded)
+        # when they are read again with the signatures decoded then, less the newest one's
+        newest = next(raw for raw, sig in decoded.items() if sig is first[0][2])
+        del decoded[newest]
+        again = stories.recent(conn, a["story_id"], 10, decoded)
+    # then the newest comes first, each signature as stored, the one still known the very object read before
+    assert [aid for aid, _, _ in again] == [b["id"], a["id"]] and again == first and len(decoded) == 2
+    assert again[1][2] is first[1][2] and again[0][2] is not first[0][2]
+    assert again[0][2] == RULES.read(*CRASH[1]).signature

@@ -71,7 +71,7 @@ def cosine(a: Vector, centroid: Vector, norm: float | None = None) -> float:
     if not a or not centroid:
         return 0.0
     small, large = (a, centroid) if len(a) <= len(centroid) else (centroid, a)
-    dot = sum(w * large.get(t, 0.0) for t, w in small.items())
+    dot = sum([w * large[t] for t, w in small.items() if t in large])   # the terms large lacks would add only zeros
     norm = norm if norm is not None else math.sqrt(sum(w * w for w in centroid.values()))
     return dot / norm if norm else 0.0
 

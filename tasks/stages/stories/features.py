@@ -34,7 +34,10 @@ ENTITY_TERMS = 60
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _APOSTROPHE_S = re.compile(r"['’]s\b")
-_CONTRACTED = re.compile(r"[^\W\d_]+n['’]t\b|['’](?:re|ve|ll|d|m)\b")   # "couldn't", "they're"
+# "couldn't", "they're"; a match starts where its run of letters does (a later start would
+# match only if that one did), so the look-behind spares the scan from every letter of a word
+_CONTRACTED = re.compile(r"(?<![^\W\d_])[^\W\d_]+n['’]t\b|['’](?:re|ve|ll|d|m)\b")
+_CONTRACTED_ENDING = re.compile(r"['’](?:re|ve|ll|d|m)\b")   # _CONTRACTED in a text without "n't"
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _CAP_RUN = re.compile(r"(?:[A-Z][\w’'\-.]*\w|[A-Z])(?:\s+(?:(?:of|de|al|bin|van|von|der|la|du)\s+)?"
                       r"(?:[A-Z][\w’'\-.]*\w|[A-Z]))*")
@@ -50,13 +53,18 @@ class Features:
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()   # ASCII: both are lower()
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words, possessive 's dropped ("Russia's" is "russia"), negated auxiliaries
     and contracted endings too ("couldn't" would leave "couldn", unknown, so weighed as a name)."""
-    return _WORD.findall(_CONTRACTED.sub(" ", _APOSTROPHE_S.sub("", fold(text))))
+    text = fold(text)
+    if "'" in text or "’" in text:   # every pattern needs one
+        text = _APOSTROPHE_S.sub("", text)
+        negated = "n't" in text or "n’t" in text
+        text = (_CONTRACTED if negated else _CONTRACTED_ENDING).sub(" ", text)
+    return _WORD.findall(text)
 
 
 def day_number(iso: str | None) -> int | None:
@@ -74,7 +82,7 @@ def names(text: str, idf: Idf) -> list[str]:
     found = []
     weight = idf.known
     for m in _CAP_RUN.finditer(text):
-        phrase = _APOSTROPHE_S.sub("", fold(m.group())).split()
+        phrase = _drop_possessive(fold(m.group())).split()
         if (weight.get(phrase[0], UNKNOWN_IDF) <= COMMON_IDF
                 and _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()])):
             phrase = phrase[1:]
@@ -87,6 +95,10 @@ def names(text: str, idf: Idf) -> list[str]:
         elif content:
             found.extend(content)
     return found
+
+
+def _drop_possessive(text: str) -> str:
+    return _APOSTROPHE_S.sub("", text) if "'" in text or "’" in text else text
 
 
 def numbers(text: str) -> list[str]:
@@ -120,8 +132,9 @@ def features(title: str | None, text: str, published: str | None, idf: Idf) -> F
     title_counts = Counter(words(title))
     body_counts = Counter(words(text))
     body_counts.update({w: 2 * c for w, c in title_counts.items()})
-    weight = {w: idf(w) for w in body_counts}
-    content = lambda w: weight[w] if weight[w] >= STOP_IDF else 0.0  # noqa: E731
+    known = idf.known   # idf(w), without a call per word
+    weight = {w: known.get(w, UNKNOWN_IDF) for w in body_counts}
+    content = {w: v if v >= STOP_IDF else 0.0 for w, v in weight.items()}.__getitem__
     ents = Counter(names(title, idf) * 2 + names(text, idf) + numbers(title + "\n" + text))
     return Features(
         body=weigh(body_counts, content, BODY_TERMS),

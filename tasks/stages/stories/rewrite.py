@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
+from operator import mul
 
 from tasks.stages.stories.features import MAX_CHARS, numbers, words
 from tasks.stages.stories.weights import STOP_IDF, Idf
@@ -94,23 +96,34 @@ def _longest_increasing(seq: list[int]) -> int:
     return len(tails)
 
 
-
-
-
 SIGNATURE_TERMS = 40
 PREFILTER = 0.5     # body cosine below which two articles are not compared sentence by sentence
 COPY = 0.97         # and above which they are copies (dedup's business), not rewrites
 
 
-def signature(body: dict[str, float]) -> dict[str, float]:
+class Signature(dict):
+    """An article's heaviest body terms and their weights ({term: weight}), with its norm
+    worked out once: a signature is compared with many others (`close_enough`)."""
+
+    @cached_property
+    def norm(self) -> float:
+        return sum(map(mul, self.values(), self.values())) ** 0.5
+
+
+def signature(body: dict[str, float]) -> Signature:
     """An article's heaviest body terms: what a later article is first compared with."""
     top = sorted(body.items(), key=lambda kv: -kv[1])[:SIGNATURE_TERMS]
-    return {t: round(w, 4) for t, w in top}
+    return Signature({t: round(w, 4) for t, w in top})
 
 
 def close_enough(a: dict[str, float], b: dict[str, float]) -> bool:
     """The cheap filter before `is_rewrite`: the signatures' cosine is in [PREFILTER, COPY)."""
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    na = sum(w * w for w in a.values()) ** 0.5
-    nb = sum(w * w for w in b.values()) ** 0.5
-    return bool(na and nb) and PREFILTER <= dot / (na * nb) < COPY
+    na, nb = _norm(a), _norm(b)
+    if not (na and nb):
+        return False
+    dot = sum([w * b[t] for t, w in a.items() if t in b])   # the terms b lacks would add only zeros
+    return PREFILTER <= dot / (na * nb) < COPY
+
+
+def _norm(sig: dict[str, float]) -> float:
+    return sig.norm if isinstance(sig, Signature) else Signature(sig).norm
