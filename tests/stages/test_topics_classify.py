@@ -198,3 +198,24 @@ def test_given_a_competition_inquiry_then_it_is_business_not_war():
             "which it said could end in a monopoly.")
     # then "price war" is a phrase of business, and the story is business
     assert [t.label for t in classify(None, text)] == ["economy-business-finance"]
+
+
+def test_given_a_frame_leading_a_spread_of_topics_then_a_field_takes_the_lead_only_when_the_two_dominate():
+    from tasks.stages.topics.classifier import field_first
+    business, arts = TOPIC_LABELS.index("economy-business-finance"), TOPIC_LABELS.index("arts-culture-entertainment")
+    crime, sport = TOPIC_LABELS.index("crime-law-justice"), TOPIC_LABELS.index("sport")
+    scores = [0.0] * len(TOPIC_LABELS)
+    scores[business], scores[arts] = 8.0, 7.0
+    # given business leading arts, the two holding most of the scores (a story about a studio's deal)
+    probs = [0.0] * len(TOPIC_LABELS)
+    probs[business], probs[arts] = 0.4, 0.3
+    # then the field takes the lead
+    swapped = field_first(scores, probs)[1]
+    assert swapped.index(max(swapped)) == arts
+    # given the same two, with crime and sport scoring about as much (a long article's spread)
+    spread = list(probs)
+    spread[business], spread[arts], spread[crime], spread[sport] = 0.25, 0.2, 0.2, 0.15
+    scores[crime] = scores[sport] = 6.5
+    # then the frame keeps the lead: the field's terms may be incidental
+    kept = field_first(scores, spread)[1]
+    assert kept.index(max(kept)) == business

@@ -41,10 +41,13 @@ MIN_RATIO = 0.35         # ... and its evidence at least this fraction of the be
 MAX_TOPICS = 3
 # A story about a field's companies, deals or court cases is filed under that field (the tech,
 # sport or arts desk), business and law being the frame rather than the subject: a frame topic
-# that comes first yields to a field topic holding at least FIELD_RATIO of its evidence.
+# that comes first yields to a field topic holding at least FIELD_RATIO of its evidence, when the
+# two together hold at least FRAME_FIELD_SHARE of the scores: in a text whose evidence is spread
+# over many topics (a long article), a field's few terms may be incidental, and the lead stands.
 FRAMES = ("economy-business-finance", "crime-law-justice")
 FIELDS = ("science-technology", "sport", "arts-culture-entertainment")
 FIELD_RATIO = 0.6
+FRAME_FIELD_SHARE = 0.5
 
 
 def evidence(title_terms: Counter, body_terms: Counter, lex: Lexicon) -> list[float]:
@@ -117,8 +120,9 @@ _FIELDS = tuple(TOPIC_LABELS.index(t) for t in FIELDS)
 
 
 def field_first(scores: list[float], probs: list[float]) -> tuple[list[float], list[float]]:
-    """When a frame topic leads and a field topic holds FIELD_RATIO of its evidence, the field
-    takes the lead: the two swap their evidence and scores (see FRAMES)."""
+    """When a frame topic leads and a field topic holds FIELD_RATIO of its evidence, and the two
+    hold FRAME_FIELD_SHARE of the scores, the field takes the lead: the two swap their evidence
+    and scores (see FRAMES)."""
     best = probs.index(max(probs))
     if best not in _FRAMES:
         return scores, probs
@@ -126,6 +130,8 @@ def field_first(scores: list[float], probs: list[float]) -> tuple[list[float], l
     if not fields:
         return scores, probs
     field = max(fields, key=lambda t: scores[t])
+    if probs[best] + probs[field] < FRAME_FIELD_SHARE:
+        return scores, probs
     scores, probs = list(scores), list(probs)
     scores[best], scores[field] = scores[field], scores[best]
     probs[best], probs[field] = probs[field], probs[best]
