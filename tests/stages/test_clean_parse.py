@@ -5,7 +5,7 @@ from trafilatura import load_html
 
 from tasks.errors import UndecodableDump
 from tasks.stages.clean.boilerplate import cues
-from tasks.stages.clean.html import _needs_repair, _repair, parse_html
+from tasks.stages.clean.html import _FURNITURE, _main_text, _needs_repair, _repair, _strip_inert, parse_html
 from tasks.stages.clean.segments import _compute_features, features
 from tasks.stages.clean.language import stop_words
 from tasks.stages.clean.decode import _checked, _utf8
@@ -89,3 +89,45 @@ def test_a_time_marked_pubdate_is_the_publication_date_and_a_plain_time_is_not()
     page = f'<html><body><article><time pubdate datetime="2021-02-03T10:00">Feb 3</time></article>{comment}</body></html>'
     assert _time_tag(fromstring(page)) == "2021-02-03"
     assert _time_tag(fromstring('<html><body><time itemprop="datePublished" datetime="2020-01-02">x</time></body></html>')) == "2020-01-02"
+
+
+LONG_PROSE = ("The council said on Tuesday that the new footbridge would open in the spring, after a year of works "
+              "that closed the riverside path, and that the cost had stayed within the budget agreed last year.")
+
+
+@pytest.mark.parametrize("line", [LONG_PROSE, LONG_PROSE.replace("The council", "Photos taken by readers show the old bridge. The council"),
+                                  LONG_PROSE.replace("that closed", "— you may have seen the newsletter — that closed")])
+def test_features_told_a_line_is_not_boilerplate_equal_fresh_ones(line):
+    # given a long line the HTML path kept (not lexicon boilerplate), which trim_tail reads again
+    assert not cues(line)[0]
+    # when its features are computed without that cue, then they are the features computed afresh
+    stops = stop_words("en")
+    assert features(line, stops, boiler=False) == _compute_features(line, stops)
+
+
+SENTENCE = "The council voted on Tuesday to build a new footbridge across the river, after years of debate. "
+FURNISHED_PAGE = f"""<html><head><title>Footbridge</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+<form id="aspnetForm" action="/page"><div class="wrapper">
+<aside class="related"><h3>Related</h3><p>{SENTENCE * 2}</p></aside>
+<article><h1>Footbridge approved</h1><p>{SENTENCE * 3}</p>
+<figure><table><tr><th>Year</th><th>Cost</th></tr><tr><td>2025</td><td>4.2 million</td></tr></table></figure>
+<p>{SENTENCE * 2}<button>Share</button> <label>Email <input name="e"></label></p>
+<p>Works start in <time datetime="2026-03-01">March</time> and end in the autumn, the council said.</p>
+<video><source src="a.mp4"></video><select><option>Sort by date</option></select></article>
+</div></form><footer><p>Copyright 2025 The Daily. All rights reserved.</p></footer></body></html>"""
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_dropping_the_furniture_first_leaves_trafilaturas_text_as_it_was(fast):
+    # given a page whose article sits in a form that wraps the page, with a table in a figure,
+    # among nav, aside, footer, buttons and form controls
+    plain, stripped = parse_html(FURNISHED_PAGE), parse_html(FURNISHED_PAGE)
+    _strip_inert(plain)
+    _strip_inert(stripped)
+    # when the furniture trafilatura deletes itself is dropped before it runs
+    etree.strip_elements(stripped, *_FURNITURE, with_tail=False)
+    # then its text is the same, the article and its table in it
+    text = _main_text(stripped, None, fast=fast)
+    assert text == _main_text(plain, None, fast=fast)
+    assert "4.2 million" in text and "Works start in" in text and SENTENCE.strip() in text

@@ -220,13 +220,14 @@ def _cues(line: str) -> tuple[bool, bool, bool]:
     return cues_of(line, lower, _TOKEN.findall(lower))
 
 
-def cues_of(line: str, lower: str, words: list[str]) -> tuple[bool, bool, bool]:
-    """cues() for a caller that already has the line lower-cased and split into \\w+ words."""
+def cues_of(line: str, lower: str, words: list[str], *, boiler: bool | None = None) -> tuple[bool, bool, bool]:
+    """cues() for a caller that already has the line lower-cased and split into \\w+ words, and
+    maybe already knows whether it is boilerplate (`boiler`: then that, the costly cue, is not
+    computed again)."""
     short = len(words) <= MAX_CUE_WORDS
-    if short and "©" in lower:
-        words = [*words, "©"]
-    return (_boiler(line, lower, words, short), short and _END_RE.match(lower) is not None,
-            short and _LINK_BOX.match(lower) is not None)
+    if boiler is None:
+        boiler = _boiler(line, lower, [*words, "©"] if short and "©" in lower else words, short)
+    return (boiler, short and _END_RE.match(lower) is not None, short and _LINK_BOX.match(lower) is not None)
 
 
 # An author's bio line: "Jane Doe is a freelance writer based in …", "Max Muster ist Redakteur …".

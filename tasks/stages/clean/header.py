@@ -34,6 +34,7 @@ MIN_FURNITURE_MENTIONS = 2
 # inside a run starts a new name ("Support The Daily" -> "The Daily").
 _ARTICLES = "The|La|Le|Les|Der|Die|Das|El|Los|Il|Lo|O|A|De|Het"
 _CAP = r"[A-Z\u00c0-\u00de\u0410-\u042f][\w'’.&-]*"
+_CAPITAL = re.compile(_CAP[:_CAP.index("]") + 1])   # a line without one names nobody
 _PROPER_NAME = re.compile(rf"(?:\b(?:{_ARTICLES}) )?(?!(?:{_ARTICLES})\b){_CAP}(?: (?:(?:of|de|&|and) )?(?!(?:{_ARTICLES})\b){_CAP}){{0,3}}")
 
 # A scraper's header field at the very start of a dump: "date 2025-07-12 …", "Title: …".
@@ -121,7 +122,7 @@ def named_in_furniture(lines: list[str]) -> str | None:
     a site names itself in its own furniture. None if no name recurs."""
     counts: dict[str, int] = {}
     for line in lines:
-        if len(line) > 400 or not any(cues(line)):
+        if len(line) > 400 or _CAPITAL.search(line) is None or not any(cues(line)):   # cheap tests first
             continue
         for name in {m.group(0) for m in _PROPER_NAME.finditer(line)}:
             if len(name.split()) >= 2 and not any(cues(name)):

@@ -116,11 +116,12 @@ def _ends_sentence(text: str) -> bool:
     return text.rstrip(_CLOSERS)[-1:] in _STOPS
 
 
-def features(text: str, stops: frozenset[str]) -> Segment:
-    """The Segment of one text (short texts through a cache: menus and footers repeat across a site's dumps)."""
+def features(text: str, stops: frozenset[str], *, boiler: bool | None = None) -> Segment:
+    """The Segment of one text (short texts through a cache: menus and footers repeat across a site's
+    dumps). `boiler`: whether the text is lexicon boilerplate (is_boilerplate), if the caller knows."""
     if len(text) <= CACHED_CHARS:
         return _line_features(text, stops)
-    return _compute_features(text, stops)
+    return _compute_features(text, stops, boiler)
 
 
 @lru_cache(maxsize=65536)
@@ -128,7 +129,7 @@ def _line_features(text: str, stops: frozenset[str]) -> Segment:
     return _compute_features(text, stops)
 
 
-def _compute_features(text: str, stops: frozenset[str]) -> Segment:
+def _compute_features(text: str, stops: frozenset[str], boiler: bool | None = None) -> Segment:
     """The Segment of a text: its words, stop-word share, sentence end, lexicon cues."""
     lower = text.lower()
     tokens = _WORD.findall(lower)
@@ -138,7 +139,7 @@ def _compute_features(text: str, stops: frozenset[str]) -> Segment:
     else:
         words = len(tokens)
         share = sum(map(stops.__contains__, tokens)) / words if words else 0.0
-    boiler, end, box = cues_of(text, lower, tokens)
+    boiler, end, box = cues_of(text, lower, tokens, boiler=boiler)
     boiler, ends = boiler or box, _ends_sentence(text)
     prose = words >= MIN_PROSE_WORDS and share >= MIN_STOP_SHARE and not boiler and (ends or words >= 25)
     return Segment(text, words, share, ends, boiler, end, box, prose, _is_thread_meta(text, words))

@@ -166,7 +166,8 @@ def _first_occurrences(paragraphs: list[str]) -> list[str]:
 
 
 def trim_tail(paragraphs: list[str], language: str | None) -> list[str]:
-    """Paragraphs up to the first end marker (or link box followed by less prose) after the first prose one."""
+    """Paragraphs up to the first end marker (or link box followed by less prose) after the first prose one.
+    The paragraphs are not lexicon boilerplate (the HTML path dropped those): that cue is not computed again."""
     stops = stop_words(language)
-    segs = [features(p, stops) for p in paragraphs]
+    segs = [features(p, stops, boiler=False) for p in paragraphs]
     return paragraphs[:cut_at_end_marker(segs, 0, len(segs), hard_ends=False)]
