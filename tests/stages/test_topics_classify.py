@@ -219,3 +219,10 @@ def test_given_a_frame_leading_a_spread_of_topics_then_a_field_takes_the_lead_on
     # then the frame keeps the lead: the field's terms may be incidental
     kept = field_first(scores, spread)[1]
     assert kept.index(max(kept)) == business
+
+
+def test_given_a_broadcasters_programming_then_it_is_not_technology():
+    # given "programming" in its broadcasting sense
+    text = "The broadcaster said its autumn programming would include two new drama series and a quiz show."
+    # then it is arts alone: only computer programming and programming languages are technology
+    assert [t.label for t in classify(None, text)] == ["arts-culture-entertainment"]
