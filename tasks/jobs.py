@@ -1,4 +1,5 @@
-"""The Celery task: thin. It gets a dump id, runs the pipeline, returns a small summary.
+"""The Celery tasks: thin. `process_dump` gets a dump id, runs the pipeline, returns a small
+summary; `process_dumps` does the same for a short batch of ids, one dump after the other.
 
 The Pipeline (with its store engine and classifier) is built lazily once per worker
 *process*, after the prefork, never shared across a fork.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from contextlib import contextmanager
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -105,29 +107,85 @@ def process_dump(self, dump_id: str, lease: str | None = None) -> dict:
     """Process one dump. `lease` is set only on a retry: the token this task's claim took."""
     token = lease or new_token()
     try:
-        outcome = self.pipeline.process(dump_id, holder=self.request.id, token=token)
-    except LeaseLost as exc:   # the reaper took the dump back: another attempt owns it now
-        log.warning("%s", exc)
-        return {"dump_id": dump_id, "state": "skipped", "error": str(exc)}
+        outcome = _process(self, dump_id, token)
     except TRANSIENT as exc:
-        # The store is unreachable: never acknowledge the dump away. Retry (a new message,
-        # same task id) for as long as it takes, with capped backoff, keeping the lease.
-        delay = task_retry_delay(self.request.retries)
-        log.warning("dump %s: store unreachable (%s); retrying in %.0f s", dump_id, brief(str(exc), 300), delay)
-        raise self.retry(exc=exc, countdown=delay, max_retries=None, args=(),
-                         kwargs={"dump_id": dump_id, "lease": token})
-    except (SoftLimit, SoftTimeLimitExceeded):
-        s = self.pipeline.settings
-        self.pipeline.store.fail(dump_id, f"processing took longer than {s.soft_time_limit:g} s, the soft limit "
-                                          f"(90% of INGEST_TASK_TIME_LIMIT={s.task_time_limit} s, less 1 s for "
-                                          f"short ones): raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`",
-                                 token)
-        metrics.observe(Outcome(dump_id, "failed"))
-        raise DumpFailed(f"dump {dump_id} failed: over the soft time limit ({s.soft_time_limit:g} s)") from None
-    except Exception as exc:
-        self.pipeline.fail_unexpected(dump_id, exc, token)
-        raise
-    metrics.observe(outcome)
+        raise _retry(self, exc, dump_id, {"dump_id": dump_id, "lease": token}) from None
     if outcome.state == "failed":
         raise DumpFailed(f"dump {dump_id} failed: {outcome.error}")
     return outcome.as_dict()
+
+
+@app.task(base=PipelineTask, bind=True, name="ingest.process_dumps", throws=(DumpFailed,))
+def process_dumps(self, dump_ids: list[str], leases: dict | None = None) -> list[dict]:
+    """Process several dumps (workers/queue.py sends a large run in short batches: one message,
+    one round trip of the broker, for several dumps), one after the other, each exactly as
+    `process_dump` does: its own claim, lease, soft time limit and commit. So a worker that dies
+    mid-batch charges the crash to the dump in flight only: those finished stay done, those
+    not started stay queued, and the message, acknowledged only once every dump is finished,
+    comes back. `leases` is set only on a retry: {dump id: token} of the dump in flight."""
+    leases, outcomes, crashes = leases or {}, [], []
+    for k, dump_id in enumerate(dump_ids):
+        token = leases.get(dump_id) or new_token()
+        try:
+            with _dump_time_limit(self.pipeline.settings.soft_time_limit):
+                outcomes.append(_process(self, dump_id, token))
+        except TRANSIENT as exc:   # retry from this dump on; those before it are finished
+            raise _retry(self, exc, dump_id, {"dump_ids": dump_ids[k:], "leases": {dump_id: token}}) from None
+        except Exception as exc:   # a crash of ours: recorded as the dump's reason; the others go on
+            crashes.append(exc)
+    if crashes:
+        raise crashes[0]
+    failed = [o for o in outcomes if o.state == "failed"]
+    if failed:
+        raise DumpFailed("; ".join(f"dump {o.dump_id} failed: {o.error}" for o in failed))
+    return [o.as_dict() for o in outcomes]
+
+
+def _process(task: PipelineTask, dump_id: str, token: str) -> Outcome:
+    """One dump's outcome: "skipped" when another attempt owns it now, "failed" with the reason
+    when it ran over the soft time limit. A crash of ours is recorded as the dump's reason, then
+    raised; a store outage (TRANSIENT) is raised for the task to retry, keeping the lease."""
+    try:
+        outcome = task.pipeline.process(dump_id, holder=task.request.id, token=token)
+    except LeaseLost as exc:   # the reaper took the dump back: another attempt owns it now
+        log.warning("%s", exc)
+        return Outcome(dump_id, "skipped", error=str(exc))
+    except TRANSIENT:
+        raise
+    except (SoftLimit, SoftTimeLimitExceeded):
+        s = task.pipeline.settings
+        task.pipeline.store.fail(dump_id, f"processing took longer than {s.soft_time_limit:g} s, the soft limit "
+                                          f"(90% of INGEST_TASK_TIME_LIMIT={s.task_time_limit} s, less 1 s for "
+                                          f"short ones): raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`",
+                                 token)
+        outcome = Outcome(dump_id, "failed", error=f"over the soft time limit ({s.soft_time_limit:g} s)")
+    except Exception as exc:
+        task.pipeline.fail_unexpected(dump_id, exc, token)
+        raise
+    metrics.observe(outcome)
+    return outcome
+
+
+def _retry(task: PipelineTask, exc: Exception, dump_id: str, kwargs: dict):
+    """The store is unreachable: never acknowledge a dump away. Retry (a new message, same task
+    id) for as long as it takes, with capped backoff, keeping the lease."""
+    delay = task_retry_delay(task.request.retries)
+    log.warning("dump %s: store unreachable (%s); retrying in %.0f s", dump_id, brief(str(exc), 300), delay)
+    return task.retry(exc=exc, countdown=delay, max_retries=None, args=(), kwargs=kwargs)
+
+
+@contextmanager
+def _dump_time_limit(seconds: float):
+    """The soft time limit of one dump of a batch (the batch's message carries the sum of its
+    dumps' limits, see workers/queue.py): SoftLimit raised in the dump that runs over it."""
+    try:
+        previous = signal.signal(signal.SIGALRM, _raise_soft_limit)
+    except (AttributeError, ValueError):   # no SIGALRM, or not the main thread (solo/threads pool)
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

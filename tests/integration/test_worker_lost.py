@@ -7,8 +7,10 @@ import time
 
 import pytest
 
+from config.settings import Settings
 from tasks.store import Store
 from tests.integration.processes import BIN, environment, start_worker
+from workers.queue import BATCH_TASK_NAME, Queue
 
 
 def big_page(paragraphs: int) -> str:
@@ -81,3 +83,33 @@ def test_a_dump_over_the_time_limit_fails_with_that_reason(tmp_path, slow_dump, 
     assert run.returncode == 1
     (failure,) = store.recent_failures()
     assert "2 s, the soft limit (90% of INGEST_TASK_TIME_LIMIT=3 s" in failure["error"]
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_charges_only_the_dump_in_flight(tmp_path, slow_dump,
+                                                                                      worker_and_store):
+    env, worker, store = worker_and_store
+    # given one message carrying three dumps: a short one, the slow page, another short one
+    text = ("The harbour reopened on Monday after a week of repairs to the sea wall, and the first ferries "
+            "left on time. ") * 4
+    (slow_dump / "before.txt").write_text("Harbour reopens\n\n" + text)
+    (slow_dump / "after.txt").write_text("Ferries return\n\n" + text.replace("harbour", "port"))
+    ids = [store.register(slow_dump / name, 10_000_000, "t").dump_id
+           for name in ("before.txt", "minutes.html", "after.txt")]
+    queue = Queue(Settings(broker_url=env["INGEST_BROKER_URL"], queue=env["INGEST_QUEUE"]))
+    queue.app.send_task(BATCH_TASK_NAME, args=[ids], queue=env["INGEST_QUEUE"])
+    # when the worker's pool process is killed while the slow page (the second) is processed
+    deadline = time.monotonic() + 60
+    while store.dump(ids[1])["state"] != "processing":
+        assert time.monotonic() < deadline, [store.dump(i)["state"] for i in ids]
+        time.sleep(0.05)
+    assert store.dump(ids[0])["state"] == "done" and store.dump(ids[2])["state"] == "queued"
+    for child in pool_children(worker.handle.pid):
+        os.kill(child, signal.SIGKILL)
+    # then the message comes back and every dump ends done
+    deadline = time.monotonic() + 180
+    while any(store.dump(i)["state"] != "done" for i in ids):
+        assert time.monotonic() < deadline, [(store.dump(i)["state"], store.dump(i)["error"]) for i in ids]
+        time.sleep(0.2)
+    # and only the dump in flight counts the crash: the one before it is not processed again
+    assert [store.dump(i)["attempts"] for i in ids] == [1, 2, 1]
+    assert len(list(store.export())) == 3
