@@ -1,4 +1,6 @@
 """The fast paths of the clean stage give exactly what the slow paths they skip would give."""
+import re
+
 import pytest
 from lxml import etree
 from trafilatura import load_html
@@ -131,3 +133,19 @@ def test_dropping_the_furniture_first_leaves_trafilaturas_text_as_it_was(fast):
     text = _main_text(stripped, None, fast=fast)
     assert text == _main_text(plain, None, fast=fast)
     assert "4.2 million" in text and "Works start in" in text and SENTENCE.strip() in text
+
+
+# The regex the reader test replaced: one of the words (or prefixes) as a whole word, or a question.
+READER_REGEX = re.compile(r"\b(you|your|yours|du|dein\w*|sie|ihr\w*|vous|votre|vos|tu|ton|tes|usted|su|tuo|tua|você|seu"
+                          r"|sua|jij|je|uw|вы|ваш\w*|ты|твой)\b|\?$")
+
+
+@pytest.mark.parametrize("line", [
+    "Sign up and get it in your inbox", "Yours truly, the editors", "youth sport is back", "you_tube and you2",
+    "Holen Sie sich Ihren Newsletter", "Abonnieren Sie deinen Newsletter", "Подпишитесь на нашу рассылку, ваше мнение важно",
+    "Any thoughts?", "Any thoughts?\n", "A question? Not at the end", "sujet du jour", "Je t'aime", "ihr",
+])
+def test_the_reader_test_agrees_with_the_regex_it_replaced(line):
+    from tasks.stages.clean.boilerplate import _TOKEN, _addresses_reader
+    lower = line.lower()
+    assert _addresses_reader(lower, _TOKEN.findall(lower)) == (READER_REGEX.search(lower) is not None)

@@ -54,24 +54,36 @@ KINDS: dict[str, tuple[str, ...]] = {
 # Words news prose hardly ever uses when it speaks to the reader: only furniture does.
 _STRONG = frozenset({"newsletter", "inbox", "mailbox", "paywall", "donat", "subscri", "free trial", "ad-free"})
 _KIND_RE = {kind: re.compile("|".join(re.escape(w) for w in words)) for kind, words in KINDS.items()}
-_READER = re.compile(r"\b(you|your|yours|du|dein\w*|sie|ihr\w*|vous|votre|vos|tu|ton|tes|usted|su|tuo|tua|você|seu|sua"
-                     r"|jij|je|uw|вы|ваш\w*|ты|твой)\b|\?$")
+# The reader addressed: one of these words (or a word starting with one of the prefixes), or a question.
+_READER_WORDS = frozenset("you your yours du sie vous votre vos tu ton tes usted su tuo tua você seu sua jij je uw "
+                          "вы ты твой".split())
+_READER_PREFIXES = ("dein", "ihr", "ваш")
 MAX_QUESTION_WORDS = 8    # a short question to the reader about a kind: "Will you comment?"
 MAX_PITCH_WORDS = 45      # a pitch: "Liked this? Join … members …", "… straight to your inbox"
 
 
-def is_call_to_action(lower: str, words: int) -> bool:
+def is_call_to_action(lower: str, words: list[str]) -> bool:
     """A line that speaks to the reader about furniture: a short question naming one kind
     ("Any thoughts? Leave your comment?"), or a pitch in the second person naming two kinds, or a word
-    only furniture uses (inbox, paywall, …) and one more ("… delivered to your inbox")."""
-    if words > MAX_PITCH_WORDS or _READER.search(lower) is None:
+    only furniture uses (inbox, paywall, …) and one more ("… delivered to your inbox").
+    `words`: the line's \\w+ words (lower case)."""
+    if len(words) > MAX_PITCH_WORDS or not _addresses_reader(lower, words):
         return False
+    words = len(words)
     named = {kind: set(regex.findall(lower)) for kind, regex in _KIND_RE.items()}
     named = {kind: found for kind, found in named.items() if found}
     if lower.endswith("?") and words <= MAX_QUESTION_WORDS:
         return bool(named)
     matched = set().union(*named.values()) if named else set()
     return len(named) >= 2 or (bool(matched & _STRONG) and len(matched) >= 2)
+
+
+def _addresses_reader(lower: str, words: list[str]) -> bool:
+    """A word of _READER_WORDS (or starting with a _READER_PREFIXES) among the words, or a question
+    mark at the end: one set look-up a word, where a regex of the same words tried them all at every
+    position of the line."""
+    return (lower.endswith(("?", "?\n")) or not _READER_WORDS.isdisjoint(words)
+            or any(w.startswith(_READER_PREFIXES) for w in words))
 
 
 # A cookie notice of any length up to MAX_NOTICE_WORDS: cookies and the site speaking of itself
@@ -145,15 +157,16 @@ _RULES: list[tuple[str, str]] = [
 ]
 
 # Cues that mark a line of any length: a caption ending in its image credit.
-_CAPTION_HINT = re.compile("image|photo|picture|foto|bild")
+_CAPTION_HINTS = ("image", "photo", "picture", "foto", "bild")   # one of these in the line, before the regex
 _CAPTION_CREDIT = re.compile(r"\b(image|photo|photograph|picture|foto|bild)s?( credits?)?\s*(:|©)\s*\S.{0,80}$"
                              r"|\((\w+ )?(photo|foto)\s*/\s*[^()]{2,60}\)$", re.I)
 
 # Promotions and credits that run longer than a cue line (up to MAX_PROMO_WORDS): a newsletter or
 # subscription pitch, "Additional reporting by …", "Reach the reporter on Twitter at …".
 MAX_PROMO_WORDS = 45
-_PROMO_HINT = re.compile("newsletter|subscri|sign up|click|clique|clic|klicken|report|contribut|follow|reach|e-?mail|twitter|browser|javascript"
-                         "|research|http|무단|재배포|版权|著作権")   # cheap test before _PROMO
+_PROMO_HINTS = ("newsletter", "subscri", "sign up", "click", "clique", "clic", "klicken", "report", "contribut", "follow",
+                "reach", "email", "e-mail", "twitter", "browser", "javascript", "research", "http", "무단", "재배포", "版权",
+                "著作権")   # one of these in the line, before _PROMO
 _PROMO = re.compile(
     r"\b(sign up|subscribe|register)\b.{0,120}\bnewsletter|\bnewsletter\b.{0,120}\b(sign up|subscribe|inbox)"
     r"|\bsubscri(be|ption)\b.{0,80}\b(issues?|per month|a month|a year)\b|\bclick here (for|to) "
@@ -201,8 +214,6 @@ def _index(rules: list[tuple[str, str]]) -> dict[str, list[re.Pattern]]:
 
 _BY_WORD = _index(_RULES)
 _TRIGGERS = frozenset(_BY_WORD)
-# Either hint below, in one scan: most lines hold neither, and then neither regex runs.
-_ANY_HINT = re.compile(f"{_PROMO_HINT.pattern}|{_CAPTION_HINT.pattern}")
 
 
 def cues(line: str) -> tuple[bool, bool, bool]:
@@ -254,15 +265,22 @@ def _boiler(line: str, lower: str, words: list[str], short: bool) -> bool:
             for regex in _BY_WORD[word]:
                 if regex.search(lower):
                     return True
-    if is_call_to_action(lower, len(words)):
+    if is_call_to_action(lower, words):
         return True
     if ("cookie" in lower or "куки" in lower) and is_cookie_notice(lower, len(words)):
         return True
-    if _ANY_HINT.search(lower) is None:
-        return False
-    if len(words) <= MAX_PROMO_WORDS and _PROMO_HINT.search(lower) and _PROMO.search(line):
+    if len(words) <= MAX_PROMO_WORDS and _any_in(lower, _PROMO_HINTS) and _PROMO.search(line):
         return True
-    return _CAPTION_HINT.search(lower) is not None and _CAPTION_CREDIT.search(line) is not None
+    return _any_in(lower, _CAPTION_HINTS) and _CAPTION_CREDIT.search(line) is not None
+
+
+def _any_in(text: str, parts: tuple[str, ...]) -> bool:
+    """True if one of the parts occurs in the text (plain substring tests: on a long line several
+    times faster than a regex of the same alternatives)."""
+    for part in parts:
+        if part in text:
+            return True
+    return False
 
 
 _COMMENT_META = re.compile(
