@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from tasks.stages.stories import Member, StoryInput, StoryRules, Summary, add, keys, new_summary
+from tasks.stages.stories import Member, StoryInput, StoryRules, Summary, add, keys, new_summary, score
 from tasks.stages.stories.rewrite import close_enough
 from tasks.store import stories
 from tasks.store.storycache import StoryCache
@@ -91,16 +91,17 @@ class Placer:
         before it (this batch's earlier articles included): see `_candidates`, `_rewrite`."""
         changed = {sid: s.ref for sid, s in self.changed.items() if s.ref.touched > before.horizon}
         refs = self._candidates(article, before, changed)
+        scores = {sid: score(article.features, ref.summary, self.rules.weights) for sid, ref in refs.items()}
         rewrite, prefer = None, None
         if duplicate_of is not None:
             prefer = self._story_of(duplicate_of)
         else:
-            rewrite = self._rewrite(article, before, refs, changed)
+            rewrite = self._rewrite(article, before, refs, changed, scores)
             if rewrite is not None:
                 prefer = self._story_of(rewrite.article_id)
         if prefer is not None and prefer not in refs:
             refs |= self._refs([prefer])
-        choice = self.rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer)
+        choice = self.rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer, scores)
         joined = refs.get(choice.story) if choice.story else None
         features = None if duplicate_of is not None else article.features
         sid = self._join(joined, aid, seq, title, features) if joined else self._start(aid, seq, title, article)
@@ -142,13 +143,13 @@ class Placer:
         return here | stories.load(self.conn, [sid for sid in ids if sid not in here])
 
     def _rewrite(self, article: StoryInput, before: stories.Prior, refs: dict[str, stories.StoryRef],
-                 changed: dict[str, stories.StoryRef]):
+                 changed: dict[str, stories.StoryRef], scores: dict[str, float | None]):
         """The best rewrite link among the originals of the three closest stories now; those
         compared before the lock and unchanged since are not compared again."""
         return stories.best_rewrite(
             before.rewrites[sid] if sid in before.rewrites and sid not in changed
             else self.rules.rewrite(article, self._members(article, refs[sid]))
-            for sid in stories.closest(article, refs, self.rules))
+            for sid in stories.closest(article, refs, self.rules, scores=scores))
 
     def _story_of(self, article_id: str) -> str | None:
         if article_id not in self.placed:
@@ -185,7 +186,7 @@ class Placer:
         had none."""
         story = self.changed.get(ref.id) or _Story(ref, keys(ref.summary), ref.touched)
         s = ref.summary
-        summary = _rounded(add(s, features)) if features is not None else replace(s, size=s.size + 1)
+        summary = _rounded(add(s, features), features) if features is not None else replace(s, size=s.size + 1)
         story.ref = stories.StoryRef(ref.id, summary, seq, self._tick())
         story.last = aid
         if title and story.title is None and not (story.first and story.first["title"]):
@@ -259,7 +260,16 @@ def _values(s: _Story, stamp) -> dict:
             "last_date": stories.iso(summary.last_day), "centroid": stories.encode(summary), "updated_at": stamp}
 
 
-def _rounded(s: Summary) -> Summary:
-    """The summary as stored and read back (stories.encode rounds its weights)."""
-    return replace(s, **{name: {t: round(w, 4) for t, w in getattr(s, name).items()}
-                         for name in ("body", "title", "entities")})
+def _rounded(s: Summary, added=None) -> Summary:
+    """The summary as stored and read back (stories.encode rounds its weights). With `added`,
+    the features just added to a summary whose weights were rounded: only their terms' weights
+    changed, so only those are rounded again (rounding is idempotent)."""
+    def rounded(name: str) -> dict:
+        vec = getattr(s, name)
+        if added is None:
+            return {t: round(w, 4) for t, w in vec.items()}
+        vec = dict(vec)
+        for t in getattr(added, name).keys() & vec.keys():
+            vec[t] = round(vec[t], 4)
+        return vec
+    return replace(s, **{name: rounded(name) for name in ("body", "title", "entities")})

@@ -206,10 +206,13 @@ def prior(conn: Connection, article: StoryInput, rules: StoryRules, cache=None) 
     return Prior(refs, rewrites, seen, {sid: n for sid, n, _ in found}, more)
 
 
-def closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3) -> list[str]:
+def closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3,
+            scores: dict[str, float | None] | None = None) -> list[str]:
     """The n stories the article scores closest to: only their originals are compared for a
-    rewrite (each comparison reads an article's text)."""
-    scored = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
+    rewrite (each comparison reads an article's text). `scores`: some already worked out."""
+    known = scores or {}
+    scored = {sid: known[sid] if sid in known else score(article.features, ref.summary, rules.weights)
+              for sid, ref in refs.items()}
     return sorted((sid for sid, v in scored.items() if v is not None), key=lambda sid: (-scored[sid], sid))[:n]
 
 

@@ -11,12 +11,12 @@ fleet-wide lock only to check and write what it placed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from tasks.stages.dedup import sketch as dedup_sketch
-from tasks.stages.model import Fingerprint, Match, Verdict
+from tasks.stages.model import Match, Verdict
 from tasks.stages.stories import StoryRules
 from tasks.store import index, links, lifecycle, stories, templates
 from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of
@@ -49,6 +49,7 @@ class _Item:
     new: bool             # not stored before
     verdict: Verdict | None = None
     keys: list[int] | None = None   # the index keys, if it is an original
+    overlaps: dict = field(default_factory=dict)   # (article id, sketch) -> its overlap with this draft
 
 
 def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
@@ -114,17 +115,21 @@ def _chunks(values: list, size: int = 500):
         yield values[start:start + size]
 
 
-def _closest(fp: Fingerprint, matches: list[Match]) -> list[Match]:
-    """The candidates whose sketches overlap the text most: those the verdict counts exactly."""
+def _closest(it: _Item, matches: list[Match]) -> list[Match]:
+    """The candidates whose sketches overlap the draft's text most: those the verdict counts
+    exactly. Each overlap is worked out once per draft (kept in `it.overlaps`)."""
+    fp, known = it.draft.fingerprint, it.overlaps
+    for m in matches:
+        if (m.article_id, m.sketch) not in known:
+            known[m.article_id, m.sketch] = dedup_sketch.overlap(fp, m)
     scored = [(o.containment + o.jaccard, m) for m in matches
-              if (o := dedup_sketch.overlap(fp, m)).containment >= VERIFY_FROM]
+              if (o := known[m.article_id, m.sketch]).containment >= VERIFY_FROM]
     return [m for _, m in sorted(scored, key=lambda e: -e[0])[:VERIFY]]
 
 
 def _texts(conn: Connection, items: list[_Item], found: index.Lookup) -> dict[str, str]:
     """{article id: text} of each draft's closest stored candidates, in one query."""
-    wanted = {m.article_id for it in items for m in _closest(it.draft.fingerprint, found.candidates(
-        it.draft.fingerprint, it.seq))}
+    wanted = {m.article_id for it in items for m in _closest(it, found.candidates(it.draft.fingerprint, it.seq))}
     if not wanted:
         return {}
     return {aid: text for part in _chunks(sorted(wanted))
@@ -139,7 +144,7 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str
     before = it.seq if it.seq is not None else LATER + n
     first = next(((aid, dup) for seq, aid, dup in exact.get(fp.exact, ()) if seq < before), None)
     matches = found.candidates(fp, before)
-    closest = {m.article_id for m in _closest(fp, matches)} & texts.keys()
+    closest = {m.article_id for m in _closest(it, matches)} & texts.keys()
     if closest:
         fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text), text=it.draft.extracted.text)
         matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id]), text=texts[m.article_id])

@@ -98,20 +98,22 @@ def score(f: Features, story: Summary, w: Weights = Weights()) -> float | None:
     return content - w.time * math.log1p(w.undated_days if gap is None else gap)
 
 
-def choose(f: Features, candidates: dict[str, Summary], w: Weights = Weights(), prefer: str | None = None) -> Choice:
+def choose(f: Features, candidates: dict[str, Summary], w: Weights = Weights(), prefer: str | None = None,
+           scores: dict[str, float | None] | None = None) -> Choice:
     """The best candidate reaching the threshold, or None (a new story). `prefer` is the story
     a link points to (the original of a duplicate, the source of a rewrite): it is kept when it
     fits, or when no other story does; only another story that fits while it does not wins
     over it (a copied text that names no event, such as a page's boilerplate, is placed by
-    its own title)."""
+    its own title). `scores`: `score` of some candidates, already worked out."""
+    known = scores or {}
     best = Choice(None, 0.0)
     for key, story in candidates.items():
-        s = score(f, story, w)
+        s = known[key] if key in known else score(f, story, w)
         if s is not None and s >= w.threshold and s > best.score:
             best = Choice(key, s)
     if prefer is None or best.story == prefer:
         return best
-    fit = score(f, candidates[prefer], w) if prefer in candidates else None
+    fit = (known[prefer] if prefer in known else score(f, candidates[prefer], w)) if prefer in candidates else None
     if best.story is None or (fit is not None and fit >= w.threshold):
         return Choice(prefer, fit or 0.0)
     return best

@@ -61,5 +61,6 @@ class StoryRules:
                     best = Rewrite(m.article_id, m.story_id, round(score, 4))
         return best
 
-    def choose(self, article: StoryInput, candidates: dict[str, Summary], prefer: str | None = None) -> Choice:
-        return choose(article.features, candidates, self.weights, prefer)
+    def choose(self, article: StoryInput, candidates: dict[str, Summary], prefer: str | None = None,
+               scores: dict[str, float | None] | None = None) -> Choice:
+        return choose(article.features, candidates, self.weights, prefer, scores)
