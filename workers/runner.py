@@ -7,6 +7,7 @@ the store, until each is done or failed.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +50,21 @@ def _progress(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
+def known_files(store: Store, items: list[Found | Skipped]) -> dict[str, tuple[str, str]]:
+    """{path: (dump id, state)} of the files whose path, size and mtime are those registered:
+    one query for all of them, none read."""
+    return store.known_files([(i.where, i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
+
+
 def register_all(store: Store, settings: Settings, items: list[Found | Skipped], console: Console,
-                 report: RunReport) -> dict[str, object]:
+                 report: RunReport, known: dict[str, tuple[str, str]] | None = None) -> dict[str, object]:
     """Register each file; return {dump id: Registration} (one per distinct content). A file
-    whose path, size and mtime are those registered is known from one query for all of them,
-    without being read. One bad
+    known by path, size and mtime (`known_files`, unless given) is not read. One bad
     file never stops the others: a vanished or skipped one goes to `report.skipped`, an
     unreadable one or a special file (fifo, socket, device) is kept as a `failed` dump."""
     seen = {}
     where = {id(i): i.where for i in items if isinstance(i, Found)}
-    known = store.known_files([(where[id(i)], i.size, i.mtime_ns) for i in items if isinstance(i, Found)])
+    known = known_files(store, items) if known is None else known
     with _progress(console) as progress:
         task = progress.add_task("registering", total=len(items))
         for start in range(0, len(items), REGISTER_BATCH):
@@ -117,7 +123,12 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     store = store or Store(settings.store_url_or_default())
     items = [item for folder in folders for item in walk(folder, follow_symlinks)]
     report = RunReport(seen=len(items))
-    regs = register_all(store, settings, items, console, report)
+    known = known_files(store, items)
+    loading = _Loading.start(settings, store) if settings.embedded and _work_likely(items, known) else None
+    try:
+        regs = register_all(store, settings, items, console, report, known)
+    finally:
+        pipeline = loading.join() if loading else None   # no thread left once the pool forks
     report.distinct = len(regs)
     # Unfinished dumps are sent again (a lost message is the worse risk: a duplicate one is
     # refused by the claim), except those a live attempt holds: only expired leases are taken back.
@@ -128,7 +139,7 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     report.already_done = sum(r.state == "done" and not r.new for r in regs.values())
     if todo or held:
         if settings.embedded:
-            _process_here(settings, store, todo, console)
+            _process_here(settings, store, todo, console, pipeline)
             report.timed_out = len(held)
         else:
             report.timed_out = _enqueue_and_wait(settings, store, todo, held, console)
@@ -151,11 +162,51 @@ def _adapt(settings: Settings, store: Store, console: Console) -> str:
         return f"topics not adapted: {type(exc).__name__}: {exc}"
 
 
-def _process_here(settings: Settings, store: Store, todo: list[str], console: Console) -> None:
+def _work_likely(items: list[Found | Skipped], known: dict[str, tuple[str, str]]) -> bool:
+    """Whether a file is new or not finished: the stages will be needed."""
+    return any(isinstance(i, Found) and known.get(i.where, (None, None))[1] not in FINAL for i in items)
+
+
+class _Loading:
+    """The stages loaded (imports, models, the warm-up a pool's children share) in a thread
+    while this one registers the files: the registration's reading, hashing and compressing
+    leave the interpreter free most of the time."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings, self.store = settings, store
+        self.pipeline = None
+        self.thread = threading.Thread(target=self._load, name="ingest-load", daemon=True)
+
+    @classmethod
+    def start(cls, settings: Settings, store: Store) -> "_Loading":
+        loading = cls(settings, store)
+        loading.thread.start()
+        return loading
+
+    def _load(self) -> None:
+        try:
+            from tasks.pipeline import Pipeline
+            from tasks.warmup import warm_up
+            pipeline = Pipeline(self.settings, self.store)
+            pipeline.classifier(), pipeline.story_rules()
+            if self.settings.processes > 1:
+                warm_up()
+            self.pipeline = pipeline
+        except Exception:  # noqa: BLE001 - loaded again where it is needed, and failing there says why
+            log.debug("loading the stages ahead failed", exc_info=True)
+
+    def join(self):
+        self.thread.join()
+        return self.pipeline
+
+
+def _process_here(settings: Settings, store: Store, todo: list[str], console: Console, pipeline=None) -> None:
     """Process the dumps in this process, or, with INGEST_EMBEDDED_PROCESSES > 1 (default: one
-    per CPU), prepare them in a pool of child processes and commit them here (workers/pool.py)."""
-    from tasks.pipeline import Pipeline   # the stages' imports take seconds: only when there is work
-    pipeline = Pipeline(settings, store)
+    per CPU), prepare them in a pool of child processes and commit them here (workers/pool.py).
+    `pipeline`: one loaded already (`_Loading`)."""
+    if pipeline is None:
+        from tasks.pipeline import Pipeline   # the stages' imports take seconds: only when there is work
+        pipeline = Pipeline(settings, store)
     processes = min(settings.processes, len(todo))
     if processes <= 1:
         with _progress(console) as progress:
