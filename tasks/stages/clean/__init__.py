@@ -25,6 +25,7 @@ The stage is pure: no settings from the environment, no broker, no store.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,16 +135,24 @@ def _html_fields(html: str, url: str | None, template_lines: frozenset[int]) -> 
 
 
 def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [_folded(line) for line in text.splitlines()]
     fields, lines = split_header_fields([line for line in lines if line])
     lines = drop_templates(lines, template_lines)
-    language = detect_language(" ".join(sorted(lines, key=len, reverse=True)[:5]))
+    language = detect_language(" ".join(heapq.nlargest(5, lines, key=len)))   # the 5 longest lines
     found = extract_lines(lines, language)
     title = fields.get("title") or found.title
     paragraphs = found.paragraphs or (_brief(lines, language) if len(lines) <= MAX_BRIEF_LINES else [])
     return {"title": title, "paragraphs": paragraphs, "language": language, "url": fields.get("url"),
             "published": fields.get("published") or iso_date(" ".join(found.lead_in)),
             "source": fields.get("source") or guess_source(lines, title)}
+
+
+def _folded(line: str) -> str:
+    """The line with its spacing folded (" ".join(line.split())), without the split for a line
+    that has none to fold: a printable line holds no whitespace but " " (the usual line)."""
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
 
 
 def _brief(lines: list[str], language: str | None) -> list[str]:

@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 # Words news prose hardly ever uses when it speaks to the reader: only furniture does.
 _STRONG = frozenset({"newsletter", "inbox", "mailbox", "paywall", "donat", "subscri", "free trial", "ad-free"})
 _KIND_RE = {kind: re.compile("|".join(re.escape(w) for w in words)) for kind, words in KINDS.items()}
+_KIND_WORDS = tuple(w for words in KINDS.values() for w in words)
 # The reader addressed: one of these words (or a word starting with one of the prefixes), or a question.
 _READER_WORDS = frozenset("you your yours du sie vous votre vos tu ton tes usted su tuo tua você seu sua jij je uw "
                           "вы ты твой".split())
@@ -70,6 +71,8 @@ def is_call_to_action(lower: str, words: list[str]) -> bool:
     if len(words) > MAX_PITCH_WORDS or not _addresses_reader(lower, words):
         return False
     words = len(words)
+    if not _any_in(lower, _KIND_WORDS):   # names no kind (the usual sentence with "you" in it)
+        return False
     named = {kind: set(regex.findall(lower)) for kind, regex in _KIND_RE.items()}
     named = {kind: found for kind, found in named.items() if found}
     if lower.endswith("?") and words <= MAX_QUESTION_WORDS:
