@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tasks.errors import DumpError, NotFound
@@ -150,13 +150,17 @@ def _registered(conn: Connection, row: dict, inserted: bool, superseded: tuple[s
 
 def raw(conn: Connection, dump_id: str) -> bytes:
     """The dump's raw bytes: from the store, or from its path when it was too large to keep."""
-    row = conn.execute(select(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz, dumps.c.sha256)
-                       .where(dumps.c.id == dump_id)).mappings().first()
+    row = conn.execute(_RAW, {"id": dump_id}).mappings().first()
     if row is None:
         raise NotFound(f"no dump with id {dump_id!r}: `ingest status` lists the known ones")
     if row["raw_gz"] is not None:
         return gzip.decompress(row["raw_gz"])
     return _read_kept_path(row)
+
+
+# built once (every dump is read by it): SQLAlchemy then finds its compiled form without walking a new statement
+_RAW = (select(dumps.c.id, dumps.c.source_file, dumps.c.path, dumps.c.raw_gz, dumps.c.sha256)
+        .where(dumps.c.id == bindparam("id")))
 
 
 def _read_kept_path(row) -> bytes:

@@ -7,6 +7,7 @@ rules of tasks/store/lifecycle.py.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -40,8 +41,9 @@ class Store:
         with store_errors(self.safe_url, opening=True):
             return migrate.upgrade(self.engine)
 
-    @property
+    @cached_property
     def safe_url(self) -> str:
+        """The store's URL without its password (every store call names it in its errors)."""
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:

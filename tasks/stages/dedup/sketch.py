@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+import struct
 import sys
 import unicodedata
 from array import array
@@ -45,7 +46,8 @@ _LOW = 0xFFFFFFFF
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words, with compatibility forms and accents' encodings folded (NFKC)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()   # ASCII: the same
+    return _WORD.findall(folded)
 
 
 def _hash64(value: str) -> int:
@@ -53,17 +55,24 @@ def _hash64(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode("utf8"), digest_size=8).digest(), "big")
 
 
+def _hashes(values) -> list[int]:
+    """`_hash64` of each value, in order: the digests joined and read as big-endian integers in one call."""
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(v.encode("utf8"), digest_size=8).digest() for v in values])
+    return list(struct.unpack(f">{len(digests) // 8}Q", digests))
+
+
 def _signed32(value: int) -> int:
     return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def _grams(words: list[str]) -> set[int]:
-    return set(map(_hash64, {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}))
+    return set(_hashes({" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}))
 
 
 def gram_list(words: list[str]) -> list[int]:
     """The hashes of the 5-grams of `words`, in order, repeats kept (layout.py counts them per line)."""
-    return [_hash64(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+    return _hashes([" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)])
 
 
 def fingerprint(text: str) -> Fingerprint:
