@@ -15,13 +15,12 @@ so an article's summary is bounded whatever its length.
 """
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from tasks.stages.stories.weights import COMMON_IDF, STOP_IDF, UNKNOWN_IDF, Idf
 
@@ -112,17 +111,18 @@ def numbers(text: str) -> list[str]:
 
 def weigh(counts: Counter, idf_of, limit: int) -> Vector:
     vec = {}
+    log = math.log
     for t, c in counts.items():
         w = idf_of(t)
         if w > 0:
-            vec[t] = (1.0 + math.log(c)) * w if c > 1 else w
-    if len(vec) > limit:
-        vec = dict(heapq.nlargest(limit, vec.items(), key=itemgetter(1)))
+            vec[t] = (1.0 + log(c)) * w if c > 1 else w
+    if len(vec) > limit:   # heapq.nlargest's result (a stable sort, ties in the order met), sorted in C
+        vec = dict(sorted(vec.items(), key=itemgetter(1), reverse=True)[:limit])
     return normalise(vec)
 
 
 def normalise(vec: Vector) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vec.values()))
+    norm = math.sqrt(sum(map(mul, vec.values(), vec.values())))
     return {t: w / norm for t, w in vec.items()} if norm else {}
 
 
