@@ -91,7 +91,8 @@ class Placer:
         before it (this batch's earlier articles included): see `_candidates`, `_rewrite`."""
         changed = {sid: s.ref for sid, s in self.changed.items() if s.ref.touched > before.horizon}
         refs = self._candidates(article, before, changed)
-        scores = {sid: score(article.features, ref.summary, self.rules.weights) for sid, ref in refs.items()}
+        scores = {sid: before.scores[sid] if sid in before.scores and sid not in changed   # as the snapshot scored it
+                  else score(article.features, ref.summary, self.rules.weights) for sid, ref in refs.items()}
         rewrite, prefer = None, None
         if duplicate_of is not None:
             prefer = self._story_of(duplicate_of)

@@ -190,6 +190,7 @@ class Prior:
     horizon: int = 0
     shares: dict[str, int] = field(default_factory=dict)   # {story: key terms shared}, as `ranked`
     more: bool = False                         # more stories share keys than `shares` holds
+    scores: dict[str, float | None] = field(default_factory=dict)   # `score` of each of `refs`
 
     @property
     def rewrite(self) -> Rewrite | None:
@@ -201,9 +202,10 @@ def prior(conn: Connection, article: StoryInput, rules: StoryRules, cache=None) 
     seen = horizon(conn)
     found, more = ranked(conn, article.features, rules.weights)
     refs = _read(conn, {sid: touched for sid, _, touched in found[:MAX_CANDIDATES]}, cache)
+    scores = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
     rewrites = {sid: rules.rewrite(article, members(conn, article, [refs[sid]], cache)[0])
-                for sid in closest(article, refs, rules)}
-    return Prior(refs, rewrites, seen, {sid: n for sid, n, _ in found}, more)
+                for sid in closest(article, refs, rules, scores=scores)}
+    return Prior(refs, rewrites, seen, {sid: n for sid, n, _ in found}, more, scores)
 
 
 def closest(article: StoryInput, refs: dict[str, StoryRef], rules: StoryRules, n: int = 3,
