@@ -75,6 +75,11 @@ def _ranking(in_reach: bool):
 
 
 _RANKED, _RANKED_IN_REACH = _ranking(False), _ranking(True)
+# the other statements run per article, likewise built once
+_CHANGED = select(stories.c.id, stories.c.touched).where(stories.c.touched > bindparam("since"))
+_LOAD = select(stories).where(stories.c.id.in_(bindparam("ids", expanding=True)))
+_STORY_OF = select(articles.c.story_id).where(articles.c.id == bindparam("id"))
+_TEXTS = select(articles.c.id, articles.c.text).where(articles.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def reaches(f: Features, s: Summary, w: Weights = Weights()) -> bool:
@@ -98,7 +103,7 @@ def lock(conn: Connection) -> None:
 def changed_since(conn: Connection, since: int, cache=None) -> dict[str, StoryRef]:
     """Stories started or joined after the snapshot `since` (as many as the articles placed
     meanwhile, so few)."""
-    return _read(conn, dict(conn.execute(select(stories.c.id, stories.c.touched).where(stories.c.touched > since)).all()),
+    return _read(conn, dict(conn.execute(_CHANGED, {"since": since}).all()),
                  cache)
 
 
@@ -111,7 +116,7 @@ def _read(conn: Connection, touched: dict[str, int], cache) -> dict[str, StoryRe
 def load(conn: Connection, ids: list[str]) -> dict[str, StoryRef]:
     if not ids:
         return {}
-    rows = conn.execute(select(stories).where(stories.c.id.in_(ids))).mappings()
+    rows = conn.execute(_LOAD, {"ids": ids}).mappings()
     return {r["id"]: StoryRef(r["id"], _summary(r), r["last_seq"], r["touched"]) for r in rows}
 
 
@@ -121,7 +126,7 @@ def _summary(row) -> Summary:
 
 
 def story_of(conn: Connection, article_id: str) -> str | None:
-    return conn.execute(select(articles.c.story_id).where(articles.c.id == article_id)).scalar()
+    return conn.execute(_STORY_OF, {"id": article_id}).scalar()
 
 
 def recent(conn: Connection, story_id: str, limit: int,
@@ -145,7 +150,7 @@ def recent(conn: Connection, story_id: str, limit: int,
 def texts(conn: Connection, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return dict(conn.execute(select(articles.c.id, articles.c.text).where(articles.c.id.in_(ids))).all())
+    return dict(conn.execute(_TEXTS, {"ids": ids}).all())
 
 
 def members(conn: Connection, article: StoryInput, refs: list[StoryRef], cache=None) -> tuple[list[Member], frozenset[str]]:
