@@ -2,6 +2,7 @@
 processed one dump after the other, each with its own outcome, so one bad or slow dump never
 takes the others of its message with it."""
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from config import load
 from tasks.errors import DumpFailed
@@ -75,3 +76,22 @@ def test_one_dump_per_task_still_fails_its_task_with_the_reason(tmp_path, store)
     result = process_dump.apply(args=[dump_id])
     assert isinstance(result.result, DumpFailed) and dump_id in str(result.result)
     assert store.dump(dump_id)["state"] == "failed"
+
+
+def test_a_batch_cut_by_a_store_outage_resumes_at_that_dump_with_its_lease(tmp_path, store, monkeypatch):
+    # given three dumps in one message, and the store lost once while the second is read
+    ids = [register(tmp_path, store, f"{i}.txt", story(i)) for i in range(3)]
+    real_raw, lost = Store.raw, []
+
+    def raw(self, dump_id):
+        if dump_id == ids[1] and not lost:
+            lost.append(dump_id)
+            raise OperationalError("SELECT raw_gz", {}, Exception("server closed the connection"))
+        return real_raw(self, dump_id)
+    monkeypatch.setattr(Store, "raw", raw)
+    # when the batch runs (in process, its retry runs at once, from the second dump on)
+    process_dumps.apply(args=[ids])
+    # then every dump is done, each claimed once: the first not again, the second resumed its lease
+    assert lost == [ids[1]]
+    assert [(store.dump(i)["state"], store.dump(i)["attempts"]) for i in ids] == [("done", 1)] * 3
+    assert len(list(store.export())) == 3
