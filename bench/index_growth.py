@@ -19,6 +19,7 @@ import argparse
 import gzip
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -68,13 +69,15 @@ def fill(store: Store, n: int) -> None:
             part = [p for p in part if p]
             if not part:
                 break
-            dumps = [(f"s{seq:015x}", "synthetic", 0, "done", 0, 1) for seq, *_ in part]
+            # each dump with a path of its own, as real ones have: with all NULL, the planner
+            # scans the whole table for every file registered (not a cost a real store pays)
+            dumps = [(f"s{seq:015x}", "synthetic", f"/synthetic/{seq}", 0, "done", 0, 1) for seq, *_ in part]
             articles = [(seq, f"s{seq:015x}-0", f"s{seq:015x}", 0, "synthetic", "x", "[]", "original", exact, 400,
                          "synthetic") for seq, exact, _, _, _ in part]
             sketches = [(seq, 400, blob, kblob) for seq, _, blob, kblob, _ in part]
             keys = [(k, seq) for seq, _, _, _, ks in part for k in ks]
             if pg:
-                _copy(cur, "dumps (id, source_file, size, state, attempts, articles, created_at, updated_at)",
+                _copy(cur, "dumps (id, source_file, path, size, state, attempts, articles, created_at, updated_at)",
                       [d + ("2026-01-01", "2026-01-01") for d in dumps])
                 _copy(cur, "articles (seq, id, dump_id, record_index, source_file, text, topics, status, exact_hash, "
                       "sample_size, pipeline_version, created_at, updated_at)",
@@ -82,8 +85,8 @@ def fill(store: Store, n: int) -> None:
                 _copy(cur, "dedup_sketches (article_seq, size, sketch, keys)", sketches)
                 _copy(cur, "dedup_keys (key, article_seq)", keys)
             else:
-                cur.executemany("INSERT INTO dumps (id, source_file, size, state, attempts, articles, created_at, "
-                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", dumps)
+                cur.executemany("INSERT INTO dumps (id, source_file, path, size, state, attempts, articles, created_at, "
+                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", dumps)
                 cur.executemany("INSERT INTO articles (seq, id, dump_id, record_index, source_file, text, topics, status, "
                                 "exact_hash, sample_size, pipeline_version, created_at, updated_at) VALUES "
                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", articles)
@@ -231,6 +234,7 @@ def main() -> None:
     print(f"save cost, {a.large:,} vs {a.small:,} stored: x{ratio:.2f} (target within 1.15)")
     for store in stores.values():
         store.close()
+    shutil.rmtree(work, ignore_errors=True)   # a 1M SQLite store is ~1 GB
 
 
 if __name__ == "__main__":
