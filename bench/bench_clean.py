@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throughput of the clean stage alone, one core: pages per second for HTML and for text dumps.
 
-    python bench/bench_clean.py [--data DIR] [--repeat N] [--no-anchor]
+    python bench/bench_clean.py [--data DIR] [--repeat N] [--no-anchor] [--cpu]
 
 Uses the extraction benchmark's pages (HTML as they are, text dumps built as the scorer
 builds them). A few warm-up pages load the models (py3langid, stop lists) before timing;
@@ -10,10 +10,11 @@ cache (in a worker they do carry over from dump to dump of the same site).
 
 A shared VM is noisy (±20% from run to run), so each figure is timed over --repeat passes,
 the HTML passes alternating with the anchor's (so a burst of load hits both), and printed as
-best and median, with the ratio of the medians. The anchor times `trafilatura.extract` alone,
-with the options clean/html.py uses (its full cascade: the extraction quality clean/html.py
-matches), on the same HTML pages in the same run: the HTML path should be at least as fast
-as trafilatura on its own. The anchor in fast mode (no readability/jusText comparison, lower
+best and median, with the ratio of the medians (--cpu times each pass by the process's CPU
+time instead of the wall clock: steadier when other work shares the cores). The anchor times
+`trafilatura.extract` alone, with the options clean/html.py uses (its full cascade: the
+extraction quality clean/html.py matches), on the same HTML pages in the same run: the HTML
+path should be at least as fast as trafilatura on its own. The anchor in fast mode (no readability/jusText comparison, lower
 F1) is printed too, for reference.
 """
 from __future__ import annotations
@@ -35,9 +36,10 @@ from tasks.stages.clean.html import TRAFILATURA_OPTIONS
 from tasks.stages.clean.segments import _line_features
 
 
-def pass_rates(runs: list[tuple[list, Callable]], repeat: int) -> list[list[float]]:
+def pass_rates(runs: list[tuple[list, Callable]], repeat: int,
+               clock: Callable[[], float] = time.perf_counter) -> list[list[float]]:
     """Pages per second of each of `repeat` timed passes of each run() over its items (after a
-    warm-up), the runs alternating pass by pass."""
+    warm-up), the runs alternating pass by pass; `clock` times them (wall or CPU time)."""
     for items, run in runs:
         for item in items[:5]:
             run(item)
@@ -47,10 +49,10 @@ def pass_rates(runs: list[tuple[list, Callable]], repeat: int) -> list[list[floa
             _cached_cues.cache_clear()
             _line_features.cache_clear()
             gc.collect()
-            started = time.perf_counter()
+            started = clock()
             for item in items:
                 run(item)
-            out.append(len(items) / (time.perf_counter() - started))
+            out.append(len(items) / (clock() - started))
     return rates
 
 
@@ -79,16 +81,19 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-anchor", action="store_true", help="skip timing trafilatura.extract alone")
+    ap.add_argument("--cpu", action="store_true", help="time by CPU time, not wall time (a shared machine)")
     a = ap.parse_args()
+    clock = time.process_time if a.cpu else time.perf_counter
     for form, suffix in (("html", ".html"), ("text", ".txt")):
         dumps = load_dumps(a.data, form)
         raws = [(dump.encode("utf8"), key + suffix) for key, _, dump in dumps]
         kib = sum(len(r) for r, _ in raws) / len(raws) / 1024
         if form != "html" or a.no_anchor:
-            _report(form, pass_rates([(raws, _clean)], a.repeat)[0], f"{len(raws)} pages, mean {kib:.0f} KiB")
+            _report(form, pass_rates([(raws, _clean)], a.repeat, clock)[0], f"{len(raws)} pages, mean {kib:.0f} KiB")
             continue
         pages = [dump for _, _, dump in dumps]
-        ours, anchor, fast = pass_rates([(raws, _clean), (pages, _trafilatura), (pages, _trafilatura_fast)], a.repeat)
+        ours, anchor, fast = pass_rates([(raws, _clean), (pages, _trafilatura), (pages, _trafilatura_fast)], a.repeat,
+                                        clock)
         _report(form, ours, f"{len(raws)} pages, mean {kib:.0f} KiB")
         _report("  anchor trafilatura.extract", anchor, "same pages, same options, alternating")
         _report("  trafilatura.extract fast=True", fast, "for reference")
