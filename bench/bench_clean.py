@@ -15,12 +15,13 @@ time instead of the wall clock: steadier when other work shares the cores). The 
 `trafilatura.extract` alone, with the options clean/html.py uses (its full cascade: the
 extraction quality clean/html.py matches), on the same HTML pages in the same run: the HTML
 path should be at least as fast as trafilatura on its own. The anchor in fast mode (no readability/jusText comparison, lower
-F1) is printed too, for reference.
+F1) is printed too, for reference. --json prints the figures as one JSON object.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import statistics
 import time
 from pathlib import Path
@@ -76,28 +77,42 @@ def _report(label: str, rates: list[float], detail: str) -> None:
           f"of {len(rates)} passes ({detail})")
 
 
+def measure(data: Path, repeat: int, anchor: bool, clock: Callable[[], float]) -> dict[str, dict]:
+    """Per form (html, text; with `anchor`, the trafilatura anchors too): the pages/s of each
+    pass, the number of pages and their mean size in KiB."""
+    out = {}
+    for form, suffix in (("html", ".html"), ("text", ".txt")):
+        dumps = load_dumps(data, form)
+        raws = [(dump.encode("utf8"), key + suffix) for key, _, dump in dumps]
+        kib = sum(len(r) for r, _ in raws) / len(raws) / 1024
+        runs = [(raws, _clean)]
+        if form == "html" and anchor:
+            pages = [dump for _, _, dump in dumps]
+            runs += [(pages, _trafilatura), (pages, _trafilatura_fast)]
+        for name, rates in zip((form, "anchor", "anchor_fast"), pass_rates(runs, repeat, clock)):
+            out[name] = {"rates": rates, "pages": len(raws), "kib": kib}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-anchor", action="store_true", help="skip timing trafilatura.extract alone")
     ap.add_argument("--cpu", action="store_true", help="time by CPU time, not wall time (a shared machine)")
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     a = ap.parse_args()
-    clock = time.process_time if a.cpu else time.perf_counter
-    for form, suffix in (("html", ".html"), ("text", ".txt")):
-        dumps = load_dumps(a.data, form)
-        raws = [(dump.encode("utf8"), key + suffix) for key, _, dump in dumps]
-        kib = sum(len(r) for r, _ in raws) / len(raws) / 1024
-        if form != "html" or a.no_anchor:
-            _report(form, pass_rates([(raws, _clean)], a.repeat, clock)[0], f"{len(raws)} pages, mean {kib:.0f} KiB")
-            continue
-        pages = [dump for _, _, dump in dumps]
-        ours, anchor, fast = pass_rates([(raws, _clean), (pages, _trafilatura), (pages, _trafilatura_fast)], a.repeat,
-                                        clock)
-        _report(form, ours, f"{len(raws)} pages, mean {kib:.0f} KiB")
-        _report("  anchor trafilatura.extract", anchor, "same pages, same options, alternating")
-        _report("  trafilatura.extract fast=True", fast, "for reference")
-        print(f"  html / anchor: {statistics.median(ours) / statistics.median(anchor):.2f}x (medians)")
+    r = measure(a.data, a.repeat, not a.no_anchor, time.process_time if a.cpu else time.perf_counter)
+    if a.json:
+        print(json.dumps(r))
+        return
+    for form in ("html", "text"):
+        _report(form, r[form]["rates"], f"{r[form]['pages']} pages, mean {r[form]['kib']:.0f} KiB")
+        if form == "html" and "anchor" in r:
+            _report("  anchor trafilatura.extract", r["anchor"]["rates"], "same pages, same options, alternating")
+            _report("  trafilatura.extract fast=True", r["anchor_fast"]["rates"], "for reference")
+            print(f"  html / anchor: {statistics.median(r['html']['rates']) / statistics.median(r['anchor']['rates']):.2f}x "
+                  "(medians)")
 
 
 if __name__ == "__main__":

@@ -2,16 +2,16 @@
 """Does saving an article cost more as the store grows? And how large is the dedup index?
 
     python bench/index_growth.py                          # SQLite, 10k vs 1M stored articles
-    python bench/index_growth.py --store postgresql://127.0.0.1/test --large 1000000
+    python bench/index_growth.py --store postgresql://127.0.0.1/test --fills 0 100000 1000000
 
-Two stores are filled synthetically (executemany / COPY) with SMALL and LARGE originals: each
+One store per --fills size is filled synthetically (executemany / COPY) with that many originals: each
 a dump row and an article row (short text) with its dedup index rows as real originals have them (a 64-value
 sketch, index.KEYS keys drawn like real 5-gram hashes, postings capped). Then the same real articles
 (texts from ../shared/bench/data/corpus_10000.jsonl.gz, ~10% near duplicates, fingerprinted
-beforehand) are saved into both, one dump per article through Store.save_articles, rounds
-alternating between the stores (the machine's speed drifts). Prints the median save time per
-article in each store and their ratio, the statements per save, and the index's bytes per
-indexed article in each store.
+beforehand) are saved into each, one dump per article through Store.save_articles, rounds
+alternating the stores' order (the machine's speed drifts). Prints the median save time per
+article in each store and its ratio to the first store's, the statements per save, and the
+index's bytes per indexed article in each store. PostgreSQL schemas are dropped at the end.
 """
 from __future__ import annotations
 
@@ -92,11 +92,9 @@ def fill(store: Store, n: int) -> None:
                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", articles)
                 cur.executemany("INSERT INTO dedup_sketches VALUES (?, ?, ?, ?)", sketches)
                 cur.executemany("INSERT OR IGNORE INTO dedup_keys VALUES (?, ?)", keys)
-        if pg:
+        if pg and n:
             cur.execute("SELECT setval(pg_get_serial_sequence('articles', 'seq'), %s)", (n,))
-            cur.execute("ANALYZE")
-        else:
-            cur.execute("ANALYZE")
+        cur.execute("ANALYZE")
         raw.commit()
     finally:
         raw.close()
@@ -182,59 +180,86 @@ def open_store(url: str | None, work: Path, name: str) -> Store:
     return Store(f"{url}?options=-csearch_path%3D{schema}")
 
 
+def measure(fills: list[int], articles: int = 400, rounds: int = 8, corpus: Path = CORPUS, url: str | None = None,
+            stories: bool = False, log=print) -> dict:
+    """Fill one store per size in `fills`, save the same real articles into each (rounds
+    alternating the stores' order); per store: median and mean ms per save, statements per
+    save, index bytes and indexed originals, and (with `stories`) the story lock's holds."""
+    work = Path(tempfile.mkdtemp(prefix="index-growth-"))
+    stores: dict[int, Store] = {}
+    try:
+        for n in fills:
+            started = time.perf_counter()
+            stores[n] = open_store(url, work, f"f{n}")
+            fill(stores[n], n)
+            log(f"filled a store with {n:,} synthetic originals in {time.perf_counter() - started:.0f} s")
+        counters = {n: [0, 0] for n in stores}
+        for n, store in stores.items():
+            event.listen(store.engine, "before_cursor_execute", lambda *args, c=counters[n]: c.__setitem__(0, c[0] + 1))
+        rules = None
+        if stories:
+            from tasks.stages.stories import StoryRules
+            from tasks.store import stories as story_store
+            rules = StoryRules.english()
+            story_store.lock = _timed_lock(story_store.lock)
+        holds: dict[int, list[float]] = {n: [] for n in stores}
+        times: dict[int, list[float]] = {n: [] for n in stores}
+        real = drafts(corpus, articles, rules)
+        per_round = max(1, len(real) // rounds)
+        for r in range(0, len(real), per_round):
+            order = list(stores) if (r // per_round) % 2 == 0 else list(reversed(stores))
+            for n in order:
+                folder = work / f"dumps-{n}"
+                folder.mkdir(exist_ok=True)
+                times[n] += save_some(stores[n], folder, real[r:r + per_round], counters[n], rules, holds[n])
+        out = []
+        for n, store in stores.items():
+            size, count = index_bytes(store)
+            out.append({"fill": n, "median_ms": statistics.median(times[n]) * 1e3, "mean_ms": statistics.mean(times[n]) * 1e3,
+                        "statements": counters[n][1] / len(real), "index_bytes": size, "indexed": count, "holds": holds[n]})
+        return {"dialect": next(iter(stores.values())).engine.dialect.name, "articles": len(real), "stores": out}
+    finally:
+        for store in stores.values():
+            store.close()
+        if url is not None:
+            drop_schemas(url, stores.values())
+        shutil.rmtree(work, ignore_errors=True)   # a 1M SQLite store is ~1 GB
+
+
+def drop_schemas(url: str, stores) -> None:
+    import sqlalchemy as sa
+    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as conn:
+        for store in stores:
+            schema = store.engine.url.query["options"].split("=", 1)[1]
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", help="a PostgreSQL URL (default: SQLite files in a temp folder)")
-    ap.add_argument("--small", type=int, default=10_000)
-    ap.add_argument("--large", type=int, default=1_000_000)
+    ap.add_argument("--fills", type=int, nargs="+", default=[10_000, 1_000_000],
+                    help="synthetic originals stored beforehand, one store each (compared with the first)")
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--rounds", type=int, default=8)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--stories", action="store_true", help="place articles in stories too, and time the story lock")
     a = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="index-growth-"))
-    stores = {}
-    for label, n in (("small", a.small), ("large", a.large)):
-        started = time.perf_counter()
-        stores[label] = open_store(a.store, work, label)
-        fill(stores[label], n)
-        print(f"filled {label}: {n:,} synthetic originals in {time.perf_counter() - started:.0f} s", flush=True)
-    counters = {label: [0, 0] for label in stores}
-    for label, store in stores.items():
-        event.listen(store.engine, "before_cursor_execute",
-                     lambda *args, c=counters[label]: c.__setitem__(0, c[0] + 1))
-    rules = None
-    if a.stories:
-        from tasks.stages.stories import StoryRules
-        from tasks.store import stories
-        rules = StoryRules.english()
-        stories.lock = _timed_lock(stories.lock)
-    holds = {label: [] for label in stores}
-    real = drafts(a.corpus, a.articles, rules)
-    per_round = max(1, len(real) // a.rounds)
-    times = {label: [] for label in stores}
-    for r in range(0, len(real), per_round):
-        for label, store in (stores.items() if (r // per_round) % 2 == 0 else reversed(stores.items())):
-            folder = work / label
-            folder.mkdir(exist_ok=True)
-            times[label] += save_some(store, folder, real[r:r + per_round], counters[label], rules, holds[label])
-    dialect = stores["small"].engine.dialect.name
-    print(f"\n{dialect}: {len(real)} real articles saved into each store, one dump each")
+    r = measure(a.fills, a.articles, a.rounds, a.corpus, a.store, a.stories)
+    print(f"\n{r['dialect']}: {r['articles']} real articles saved into each store, one dump each")
     print(f"{'store':>24} | {'median ms/article':>17} | {'mean ms':>7} | {'statements/save':>15} | {'index B/article':>15}")
-    for label, n in (("small", a.small), ("large", a.large)):
-        size, count = index_bytes(stores[label])
-        print(f"{n:>14,} articles | {statistics.median(times[label]) * 1e3:>17.2f} | "
-              f"{statistics.mean(times[label]) * 1e3:>7.2f} | {counters[label][1] / len(real):>15.1f} | "
-              f"{size / count:>15.0f}")
-    for label, n in (("small", a.small), ("large", a.large)):
-        if holds[label]:
-            print(f"story lock held (taken to commit), {n:,} stored: median {statistics.median(holds[label]) * 1e3:.2f} ms, "
-                  f"p90 {sorted(holds[label])[int(0.9 * len(holds[label]))] * 1e3:.2f} ms")
-    ratio = statistics.median(times["large"]) / statistics.median(times["small"])
-    print(f"save cost, {a.large:,} vs {a.small:,} stored: x{ratio:.2f} (target within 1.15)")
-    for store in stores.values():
-        store.close()
-    shutil.rmtree(work, ignore_errors=True)   # a 1M SQLite store is ~1 GB
+    for s in r["stores"]:
+        print(f"{s['fill']:>14,} articles | {s['median_ms']:>17.2f} | {s['mean_ms']:>7.2f} | {s['statements']:>15.1f} | "
+              f"{s['index_bytes'] / s['indexed']:>15.0f}")
+    for s in r["stores"]:
+        if s["holds"]:
+            print(f"story lock held (taken to commit), {s['fill']:,} stored: median {statistics.median(s['holds']) * 1e3:.2f} ms, "
+                  f"p90 {sorted(s['holds'])[int(0.9 * len(s['holds']))] * 1e3:.2f} ms")
+    first = r["stores"][0]
+    for s in r["stores"][1:]:
+        print(f"save cost, {s['fill']:,} vs {first['fill']:,} stored: x{s['median_ms'] / first['median_ms']:.2f} "
+              f"(target within 1.15)")
 
 
 if __name__ == "__main__":

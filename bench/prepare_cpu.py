@@ -3,24 +3,29 @@
 (`Pipeline.prepare_claimed`: read the dump, clean, classify, fingerprint, story features and
 the story candidates read from the store), per dump, on one core.
 
-    python bench/prepare_cpu.py FOLDER [--rounds 3]
+    python bench/prepare_cpu.py FOLDER [--rounds 3] [--data DIR] [--cpu-laps] [--json]
 
 Runs `ingest run FOLDER` into a fresh store first (not timed: the children's work then has a
-store of the same size to look candidates up in), then prepares every stored dump again in this
-process, `--rounds` times, and prints the CPU seconds (process time, so other load on the
-machine weighs little) of each round, the per-stage wall-clock split of the best one, and the
-dumps/s one core would prepare at that CPU cost. Compare two checkouts by running each one's
-Python on the same folder, back to back.
+store of the same size to look candidates up in; --data DIR uses the store an earlier `ingest
+run FOLDER` left in DIR instead), then prepares every stored dump again in this process,
+`--rounds` times, and prints the CPU seconds (process time, so other load on the machine weighs
+little) of each round, the per-stage split of the best one (the pipeline's own stopwatch:
+wall clock, or with --cpu-laps this process's CPU time), and the dumps/s one core would prepare
+at that CPU cost. Compare two checkouts by running each one's Python on the same folder, back
+to back. --json prints the figures as one JSON object (bench/throughput.py reads it).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
 BIN = Path(sys.executable).parent
 
@@ -31,7 +36,6 @@ def fill(folder: Path, data: Path) -> None:
     env.pop("INGEST_STORE_URL", None)
     subprocess.run([str(BIN / "ingest"), "run", str(folder)], env=env, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.environ.update(INGEST_DATA_DIR=str(data))
 
 
 def prepare_all(pipeline, dumps: list[tuple[str, str]]) -> tuple[float, dict[str, float]]:
@@ -47,29 +51,64 @@ def prepare_all(pipeline, dumps: list[tuple[str, str]]) -> tuple[float, dict[str
     return time.process_time() - started, laps
 
 
+@contextmanager
+def cpu_stopwatch():
+    """The pipeline's Stopwatch times its laps by this process's CPU time instead of the wall
+    clock (it reads `time.perf_counter` through tasks.timing's `time`): a stage's share then
+    holds on a machine whose other load takes turns on the cores."""
+    from tasks import timing
+    wall = timing.time
+    timing.time = SimpleNamespace(perf_counter=time.process_time)
+    try:
+        yield
+    finally:
+        timing.time = wall
+
+
+def measure(data: Path, rounds: int, cpu_laps: bool) -> dict:
+    """Prepare every dump stored in `data` `rounds` times: the CPU seconds of each round and
+    the per-stage seconds of the best one."""
+    os.environ.update(INGEST_DATA_DIR=str(data))
+    os.environ.pop("INGEST_STORE_URL", None)   # the store in `data`, as `fill` made it
+    from sqlalchemy import select
+
+    from config import load
+    from tasks.pipeline import Pipeline
+    from tasks.store.schema import dumps as dumps_table
+    pipeline = Pipeline.from_settings(load())
+    with pipeline.store.engine.connect() as conn:
+        dumps = [tuple(r) for r in conn.execute(select(dumps_table.c.id, dumps_table.c.source_file)
+                                                .where(dumps_table.c.state == "done").order_by(dumps_table.c.source_file))]
+    pipeline.classifier(), pipeline.story_rules()
+    with cpu_stopwatch() if cpu_laps else nullcontext():
+        rounds_ = [prepare_all(pipeline, dumps) for _ in range(rounds)]
+    pipeline.store.engine.dispose()
+    cpu, laps = min(rounds_, key=lambda r: r[0])
+    return {"dumps": len(dumps), "cpu": [c for c, _ in rounds_], "best_cpu": cpu, "laps": laps,
+            "laps_clock": "cpu" if cpu_laps else "wall"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--data", type=Path, help="the data folder of an earlier `ingest run FOLDER` (no new run)")
+    parser.add_argument("--cpu-laps", action="store_true", help="time the stages by CPU time, not the wall clock")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="prepare-cpu-") as data:
-        fill(args.folder, Path(data))
-        from sqlalchemy import select
-
-        from config import load
-        from tasks.pipeline import Pipeline
-        from tasks.store.schema import dumps as dumps_table
-        pipeline = Pipeline.from_settings(load())
-        with pipeline.store.engine.connect() as conn:
-            dumps = [tuple(r) for r in conn.execute(select(dumps_table.c.id, dumps_table.c.source_file)
-                                                    .where(dumps_table.c.state == "done").order_by(dumps_table.c.source_file))]
-        pipeline.classifier(), pipeline.story_rules()
-        rounds = [prepare_all(pipeline, dumps) for _ in range(args.rounds)]
-        pipeline.store.engine.dispose()
-    cpu, laps = min(rounds, key=lambda r: r[0])
-    print(f"{len(dumps)} dumps, CPU s per round: {' '.join(f'{c:.2f}' for c, _ in rounds)}")
-    print("wall split of the best round: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(laps.items())))
-    print(f"prepare CPU {1000 * cpu / len(dumps):.2f} ms per dump = {len(dumps) / cpu:.1f} dumps/s on one core")
+    if args.data:
+        r = measure(args.data, args.rounds, args.cpu_laps)
+    else:
+        with tempfile.TemporaryDirectory(prefix="prepare-cpu-") as data:
+            fill(args.folder, Path(data))
+            r = measure(Path(data), args.rounds, args.cpu_laps)
+    if args.json:
+        print(json.dumps(r))
+        return
+    n, cpu = r["dumps"], r["best_cpu"]
+    print(f"{n} dumps, CPU s per round: {' '.join(f'{c:.2f}' for c in r['cpu'])}")
+    print(f"{r['laps_clock']} split of the best round: " + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(r["laps"].items())))
+    print(f"prepare CPU {1000 * cpu / n:.2f} ms per dump = {n / cpu:.1f} dumps/s on one core")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ PostgreSQL schema, fed text dumps from ../shared/bench/data/corpus_10000.jsonl.g
 Prints docs/s with 1 worker and with 2 workers (each worker a Procfile `worker` with
 INGEST_CONCURRENCY=1, so 2 workers use both cores), their ratio, the queue overhead (the same
 dumps processed in one process with no broker, INGEST_EMBEDDED_PROCESSES=1, against 1 worker),
-and with --rss each worker's memory after the run: its largest process's RSS and the
-PSS of the whole worker (main process and pool, shared pages counted once).
+and with --rss each worker's memory after the run (and half-way through it, sampled every 2 s:
+is it flat?): its largest process's RSS and the PSS of the whole worker (main process and pool,
+shared pages counted once).
 Needs redis-server on PATH and the local PostgreSQL (INGEST_TEST_PG_URL).
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,15 +65,37 @@ def memory_mb(group_leader: int) -> dict:
     return {"largest_rss": round(max(rss, default=0)), "total_pss": round(pss), "processes": len(rss)}
 
 
-def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list[float]]:
+def sampled(workers: list, every: float = 2.0):
+    """Start sampling the workers' memory every `every` seconds; returns (samples, stop): each
+    sample is (seconds since the start, memory_mb of each worker)."""
+    samples: list[tuple[float, list[dict]]] = []
+    stop = threading.Event()
+    started = time.perf_counter()
+
+    def sample() -> None:
+        while not stop.wait(every):
+            samples.append((time.perf_counter() - started, [memory_mb(w.proc.pid) for w in workers]))
+    threading.Thread(target=sample, daemon=True).start()
+    return samples, stop
+
+
+def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list[dict]]:
+    """Seconds of `ingest run` through n_workers workers; with `rss`, each worker's memory after
+    the run, and half-way through it (`half_rss`, `half_pss`: is it flat?)."""
     work = Path(tempfile.mkdtemp(prefix=f"prod{n_workers}-"))
     d = Deployment.up(work, n_workers=n_workers, INGEST_CONCURRENCY="1", INGEST_RUN_TIMEOUT="3600")
     try:
+        samples, stop = sampled(d.workers) if rss else ([], threading.Event())
         started = time.perf_counter()
         run = d.ingest("run", str(dumps), timeout=3600)
         seconds = time.perf_counter() - started
+        stop.set()
         assert run.returncode == 0, run.stdout + run.stderr
         memory = [memory_mb(w.proc.pid) for w in d.workers] if rss else []
+        if samples:
+            _, half = min(samples, key=lambda s: abs(s[0] - seconds / 2))
+            for end, mid in zip(memory, half):
+                end.update(half_rss=mid["largest_rss"], half_pss=mid["total_pss"])
         return seconds, memory
     finally:
         d.down()
@@ -129,8 +153,9 @@ def main() -> None:
     if a.rss:
         for label, workers in (("1 worker", r["rss_one"]), ("2 workers", r["rss_two"])):
             for m in workers:
+                half = f"; half-way {m['half_rss']} / {m['half_pss']} MB" if "half_rss" in m else ""
                 print(f"  {label}: largest process RSS {m['largest_rss']} MB, whole worker PSS {m['total_pss']} MB "
-                      f"({m['processes']} processes; target <= 300 MB)")
+                      f"({m['processes']} processes; target <= 300 MB){half}")
 
 
 if __name__ == "__main__":
