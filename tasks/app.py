@@ -23,6 +23,9 @@ def make_app(settings: Settings) -> Celery:
         task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # A hard time limit acknowledges the message (Celery's default, said here because
+        # workers/timeouts.py relies on it: it fails the dump in flight and re-sends the rest).
+        task_acks_on_failure_or_timeout=True,
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit,
         task_soft_time_limit=settings.soft_time_limit,

@@ -25,7 +25,7 @@ from tasks.app import app
 from tasks.errors import DumpFailed, LeaseLost, StoreError
 from tasks import metrics
 from tasks.pipeline import Outcome, Pipeline
-from tasks.policy import new_token, task_retry_delay
+from tasks.policy import new_token, soft_limit_reason, task_retry_delay
 from tasks.store.lifecycle import brief
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ TRANSIENT = (StoreError, OperationalError, InterfaceError)
 
 class PipelineTask(Task):
     _pipeline: Pipeline | None = None
+    # In the worker's main process: a dump killed by the hard time limit fails with that reason at once
+    Request = "workers.timeouts:TimeLimitRequest"
 
     @property
     def pipeline(self) -> Pipeline:
@@ -154,10 +156,7 @@ def _process(task: PipelineTask, dump_id: str, token: str) -> Outcome:
         raise
     except (SoftLimit, SoftTimeLimitExceeded):
         s = task.pipeline.settings
-        task.pipeline.store.fail(dump_id, f"processing took longer than {s.soft_time_limit:g} s, the soft limit "
-                                          f"(90% of INGEST_TASK_TIME_LIMIT={s.task_time_limit} s, less 1 s for "
-                                          f"short ones): raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`",
-                                 token)
+        task.pipeline.store.fail(dump_id, soft_limit_reason(dump_id, s), token)
         outcome = Outcome(dump_id, "failed", error=f"over the soft time limit ({s.soft_time_limit:g} s)")
     except Exception as exc:
         task.pipeline.fail_unexpected(dump_id, exc, token)

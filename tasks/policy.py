@@ -6,6 +6,13 @@
   (killed, node gone) or hung past the hard limit. An expired lease, or the same Celery task
   redelivered by the broker after its worker died, is taken over; each takeover counts as a
   crash, and after `max_attempts` claims the dump ends `failed` ("crashed its worker N times").
+- A dump that runs over the soft time limit fails with that reason (the task records it). One
+  stuck past the hard limit inside a single long call (a C parser the soft limit's signal
+  cannot interrupt) has its pool process killed: the worker's main process then fails it at
+  once with that reason (workers/timeouts.py), no crash counted and no lease expiry awaited,
+  and sends again the dumps of the message it had not started. A dump of a batch held for
+  less than its own soft limit when the batch's limit struck is not to blame: it is queued
+  again, not charged.
 - A task that cannot reach the store retries forever, with capped exponential backoff and
   jitter, carrying its lease token: its dump is never acknowledged away.
 - Store calls retry connection errors (PostgreSQL down or restarted, SQLite busy) a few
@@ -73,3 +80,22 @@ def store_retry_delay(attempt: int) -> float:
 def crashed_reason(attempts: int) -> str:
     return (f"crashed its worker {attempts} times (killed, out of memory, or hung past the time limit): "
             f"look at the worker logs, fix the cause, then `ingest requeue` it")
+
+
+def soft_limit_reason(dump_id: str, settings: Settings) -> str:
+    return (f"processing took longer than {settings.soft_time_limit:g} s, the soft limit (90% of "
+            f"INGEST_TASK_TIME_LIMIT={settings.task_time_limit} s, less 1 s for short ones): raise "
+            f"INGEST_TASK_TIME_LIMIT, then `ingest requeue {dump_id}`")
+
+
+def hard_limit_reason(dump_id: str, settings: Settings, held_seconds: float) -> str:
+    return (f"processing ran past INGEST_TASK_TIME_LIMIT={settings.task_time_limit} s, the hard time limit, "
+            f"inside one long call the soft limit could not interrupt (a very large page?), so its worker "
+            f"process was killed after {held_seconds:.1f} s on this dump: raise INGEST_TASK_TIME_LIMIT, "
+            f"then `ingest requeue {dump_id}`")
+
+
+def to_blame(held_seconds: float, settings: Settings) -> bool:
+    """Is a dump killed by the hard limit while held this long the one that ran over? (A batch's
+    message has the sum of its dumps' limits: the dump in flight may have started just now.)"""
+    return held_seconds >= settings.soft_time_limit

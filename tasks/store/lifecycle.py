@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from tasks.errors import NotFound
-from tasks.policy import Policy, crashed_reason
+from config.settings import Settings
+from tasks.policy import Policy, crashed_reason, hard_limit_reason, to_blame
 from tasks.store.dumps import now
 from tasks.store.schema import dumps
 
@@ -53,11 +54,14 @@ def _cutoff(policy: Policy):
 
 
 def _expired(claimed_at, policy: Policy) -> bool:
-    if claimed_at is None:
-        return True
-    if claimed_at.tzinfo is None:     # SQLite gives back the naive UTC it was given
+    return claimed_at is None or _age(claimed_at) > policy.lease_seconds
+
+
+def _age(claimed_at) -> float:
+    """Seconds since a claim (SQLite gives back the naive UTC it was given)."""
+    if claimed_at.tzinfo is None:
         claimed_at = claimed_at.replace(tzinfo=now().tzinfo)
-    return claimed_at < _cutoff(policy)
+    return (now() - claimed_at).total_seconds()
 
 
 _CLAIM_COLUMNS = (dumps.c.state, dumps.c.lease, dumps.c.holder, dumps.c.claimed_at, dumps.c.attempts,
@@ -208,6 +212,27 @@ def release(conn: Connection, dump_id: str, token: str) -> bool:
         state="queued", lease=None, holder=None, claimed_at=None, attempts=dumps.c.attempts - 1,
         updated_at=now()))
     return done.rowcount == 1
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    failed: list[str]          # held past the soft limit: failed with the hard limit's reason
+    released: list[str]        # held for less (a batch's dump that just started): queued again, not charged
+
+
+def time_out(conn: Connection, holder: str, settings: Settings) -> TimedOut:
+    """The dumps a task (`holder`, its Celery id) held when the hard time limit killed its process."""
+    rows = conn.execute(select(dumps.c.id, dumps.c.lease, dumps.c.claimed_at)
+                        .where(dumps.c.state == "processing", dumps.c.holder == holder[:64])).all()
+    out = TimedOut([], [])
+    for dump_id, lease, claimed_at in rows:
+        held = _age(claimed_at) if claimed_at is not None else 0.0
+        if to_blame(held, settings):
+            if fail(conn, dump_id, lease, hard_limit_reason(dump_id, settings, held)):
+                out.failed.append(dump_id)
+        elif release(conn, dump_id, lease):
+            out.released.append(dump_id)
+    return out
 
 
 @dataclass(frozen=True)

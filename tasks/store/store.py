@@ -114,6 +114,17 @@ class Store:
                 return lifecycle.fail(conn, dump_id, token, reason)
         return retrying(once, self.safe_url)
 
+    def time_out(self, holder: str, settings: Settings) -> lifecycle.TimedOut:
+        """The hard time limit killed the process of task `holder`: fail the dumps it held (their
+        articles leave the export), or queue again one it had only just started."""
+        def once():
+            with exclusive(self.engine) as conn:
+                timed_out = lifecycle.time_out(conn, holder, settings)
+                for dump_id in timed_out.failed:
+                    articles.drop_stale(conn, dump_id, keep=set())
+                return timed_out
+        return retrying(once, self.safe_url)
+
     def release(self, dump_id: str, token: str) -> bool:
         """Give back a lease this process took but will not finish: the dump is queued again."""
         return self._write(lifecycle.release, dump_id, token)

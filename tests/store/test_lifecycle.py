@@ -173,3 +173,53 @@ def test_an_article_with_a_huge_sample_is_stored_without_parameter_limits(store,
 def test_reasons_are_kept_short_and_on_one_line():
     assert brief("a\n b " + "?, " * 1_000_000).startswith("a b ?, ")
     assert len(brief("?, " * 1_000_000)) <= 1000
+
+
+def claimed_seconds_ago(store, dump_id: str, seconds: float) -> None:
+    from datetime import timedelta
+    from sqlalchemy import update
+    from tasks.store.dumps import now
+    from tasks.store.schema import dumps
+    with store.engine.begin() as conn:
+        conn.execute(update(dumps).where(dumps.c.id == dump_id).values(claimed_at=now() - timedelta(seconds=seconds)))
+
+
+def test_the_hard_time_limit_fails_the_dump_its_task_held_and_nothing_else(store, tmp_path):
+    from config.settings import Settings
+    settings = Settings(task_time_limit=3)      # soft limit 2 s
+    # given a dump held for 3.5 s by task-1 (which was done with an earlier one), and one held by task-2
+    done, held, other = (queued(store, tmp_path, n, t) for n, t in (("a.txt", WIRE), ("b.txt", OTHER),
+                                                                     ("c.txt", WIRE + " C.")))
+    store.claim(done, "task-1", "t0", LIVE)
+    store.save_articles(done, "a.txt", [draft(WIRE)], dedup.decide, "v", token="t0")
+    store.claim(held, "task-1", "t1", LIVE)
+    store.claim(other, "task-2", "t2", LIVE)
+    claimed_seconds_ago(store, held, 3.5)
+    # when the hard limit killed task-1's process
+    timed_out = store.time_out("task-1", settings)
+    # then its dump in flight ends failed on this first attempt, with what happened and what to do
+    assert (timed_out.failed, timed_out.released) == ([held], [])
+    row = store.dump(held)
+    assert row["state"] == "failed" and row["attempts"] == 1 and row["lease"] is None
+    assert "ran past INGEST_TASK_TIME_LIMIT=3 s, the hard time limit" in row["error"]
+    assert "after 3.5 s on this dump" in row["error"] and f"`ingest requeue {held}`" in row["error"]
+    # and the dump it finished, and the one another task holds, are left as they were
+    assert store.dump(done)["state"] == "done" and store.dump(other)["lease"] == "t2"
+    # and a late attempt of the killed task cannot overwrite the failure
+    assert not store.fail(held, "late", "t1")
+    with pytest.raises(LeaseLost):
+        store.save_articles(held, "b.txt", [draft(OTHER)], dedup.decide, "v", token="t1")
+
+
+def test_a_batch_dump_just_started_when_the_hard_limit_struck_is_queued_again_uncharged(store, tmp_path):
+    from config.settings import Settings
+    # given a dump a batch's task claimed 0.5 s ago (its earlier dumps used up the batch's limit)
+    dump_id = queued(store, tmp_path)
+    store.claim(dump_id, "task-1", "t1", LIVE)
+    claimed_seconds_ago(store, dump_id, 0.5)
+    # when the hard limit killed that task's process
+    timed_out = store.time_out("task-1", Settings(task_time_limit=3))
+    # then the dump is not blamed: it is queued again, the attempt not counted
+    assert (timed_out.failed, timed_out.released) == ([], [dump_id])
+    row = store.dump(dump_id)
+    assert row["state"] == "queued" and row["attempts"] == 0 and row["error"] is None
