@@ -28,6 +28,8 @@ from celery.worker.request import Request
 
 from config import load
 from config.settings import Settings
+from tasks import metrics
+from tasks.outcome import Outcome
 from tasks.store import Store
 
 log = logging.getLogger(__name__)
@@ -76,10 +78,12 @@ def _record(request: Request) -> None:
     try:
         store = Store(settings.store_url_or_default(), check_schema=False, pooled=False)
         try:
-            after_hard_limit(store, Queue(settings, request.task.app), request.id,
-                             dump_ids(request.args or [], request.kwargs or {}), settings)
+            report = after_hard_limit(store, Queue(settings, request.task.app), request.id,
+                                      dump_ids(request.args or [], request.kwargs or {}), settings)
         finally:
             store.close()
+        for dump_id in report.failed:   # counted as the pool process would have (tasks/metrics.py)
+            metrics.observe(Outcome(dump_id, "failed", error="over the hard time limit"))
     except Exception:   # noqa: BLE001 - never break the worker's loop; the reaper catches up
         log.exception("task %s: could not record the hard time limit on its dumps; the reaper will take "
                       "them back once their lease expires", request.id)

@@ -115,6 +115,15 @@ def test_a_dump_hung_past_the_hard_limit_fails_with_that_reason_at_once(tmp_path
     assert "ran past INGEST_TASK_TIME_LIMIT=3 s, the hard time limit" in failure["error"], failure["error"]
     assert f"raise INGEST_TASK_TIME_LIMIT, then `ingest requeue {failure['id']}`" in failure["error"]
     assert store.dump(failure["id"])["attempts"] == 1
+    # and the workers' metrics count it as failed
+    assert 'ingest_worker_dumps_total{outcome="failed"} 1.0' in worker_metrics(tmp_path / "data" / "metrics")
+
+
+def worker_metrics(folder) -> str:
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(folder))
+    return generate_latest(registry).decode()
 
 
 def batch_around(store: Store, folder, env: dict, **limits) -> list[str]:
