@@ -7,7 +7,8 @@ The same arrival order and bookkeeping as `ingest run` over the scorer's dumps
 (../shared/bench/score_dedup.py): documents arrive sorted by id; each is compared with every
 article before it, an exact match (normalized text hash) first, then the near-match candidates
 the store's index gives among the *originals* only (the store indexes originals alone), its
-closest ones counted exactly from their text; `decide()` gives the verdict, and a duplicate is
+closest ones counted exactly from their text (with, as the writer does, the lenders of those
+that hold more than it: dedup rule 6); `decide()` gives the verdict, and a duplicate is
 linked to its candidate's root, so clusters are stars. Predicted clusters are
 the connected components of the links; pairwise P/R/F1 exactly as the scorer's metrics.py.
 The texts are the documents' plain texts, or with --clean what the clean stage makes of each
@@ -34,6 +35,7 @@ from dataclasses import replace
 from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from config import defaults  # noqa: E402
@@ -72,6 +74,7 @@ def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None
     found = index.Lookup({}, {})
     grams: dict[str, frozenset[int]] = {}
     texts: dict[str, str] = {}
+    seqs: dict[str, int] = {}
     out = {}
     for seq, d in enumerate(docs):
         if not d["text"].strip():   # the clean stage found no article: nothing stored, a singleton
@@ -80,10 +83,12 @@ def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None
             continue
         fp = dedup.fingerprint(d["text"])
         matches = found.candidates(fp)
-        closest = {m.article_id for m in writer._closest(fp, matches)}
+        closest = {m.article_id for m in writer._closest(SimpleNamespace(draft=SimpleNamespace(fingerprint=fp),
+                                                                         overlaps={}), matches)}
         if closest:
             fp = replace(fp, grams=sketch.grams(d["text"]), text=d["text"])
-            matches = [replace(m, grams=grams[m.article_id], text=texts[m.article_id])
+            matches = [replace(m, grams=grams[m.article_id], text=texts[m.article_id],
+                               lenders=_lenders(found, fp, m, texts[m.article_id], grams, seqs[m.article_id]))
                        if m.article_id in closest else m for m in matches]
         verdict = dedup.decide(fp, first_exact.get(fp.exact), matches, threshold)
         link = verdict.duplicate_of
@@ -94,8 +99,21 @@ def run_online(docs: list[dict], threshold: float) -> dict[str, tuple[str | None
             found.add(seq, d["id"], fp, found.keys_for(fp))
             grams[d["id"]] = sketch.grams(d["text"])
             texts[d["id"]] = d["text"]
+            seqs[d["id"]] = seq
         out[d["id"]] = (link, verdict)
     return out
+
+
+def _lenders(found: index.Lookup, fp, m, text: str, grams: dict, before: int) -> tuple[frozenset[int], ...]:
+    """The 5-grams of the originals stored before candidate `m` that share a passage with it,
+    when `m` may be a copy of the new text and holds more than it (as writer._lenders)."""
+    o = sketch.overlap(replace(fp, grams=None), m)
+    if o.containment < writer.VERIFY_FROM or o.old_in_new >= writer.SURPLUS:
+        return ()
+    fm = dedup.fingerprint(text)
+    near = [x for x in found.candidates(fm, before)
+            if sketch.overlap(fm, x).containment >= writer.LEND_FROM]
+    return tuple(grams[x.article_id] for x in near[:writer.LENDERS])
 
 
 def components(links: dict[str, str | None]) -> dict[str, str]:

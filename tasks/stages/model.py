@@ -52,6 +52,8 @@ class Match:
     size: int   # the stored article's distinct 5-grams
     grams: frozenset[int] | None = None   # all its 5-gram hashes, when the store re-read its text
     text: str | None = None               # its text, set with `grams`
+    lenders: tuple[frozenset[int], ...] = ()  # the 5-grams of other stored articles sharing a
+                                              # passage with it, set with `grams` (dedup rule 6)
 
 
 @dataclass(frozen=True)

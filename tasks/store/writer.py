@@ -3,8 +3,10 @@ them in stories and finish the dumps, in one transaction (see Store.save_batch).
 
 The number of statements does not grow with the drafts: one look-up of the articles already
 stored for these dumps, one of the exact hashes, one of the index (tasks/store/index.py) for
-every draft's keys, executemany inserts and updates. Drafts are decided in order, each
-against the store and against the batch's drafts before it. On PostgreSQL the index locks
+every draft's keys (and one more, with one read of texts, for the lenders of the candidates
+that hold more than a draft: dedup rule 6), executemany inserts and updates. Drafts are
+decided in order, each against the store and against the batch's drafts before it (a
+candidate stored in the same batch gets no lenders). On PostgreSQL the index locks
 (index.lock) are taken before the look-ups, so what is committed meanwhile by a near
 duplicate is seen; story placement (tasks/store/placing.py) comes last, and takes its
 fleet-wide lock only to check and write what it placed.
@@ -27,6 +29,10 @@ from tasks.store.schema import articles
 LATER = 1 << 62   # the seq a draft of this batch is compared as: after every stored article
 VERIFY = 4        # candidates per draft compared by their text, not only their sketch,
 VERIFY_FROM = 0.25  # when the sketches estimate that a quarter of either text is in the other
+LENDERS = 4       # and, beside them, the candidates that may have lent it a passage (dedup rule 5),
+LEND_FROM = 0.1   # when a tenth of either text is estimated in the other
+SURPLUS = 0.95    # a candidate with less than this share of it in the draft holds more than the
+                  # draft: its own lenders are looked up (dedup rule 6)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,20 @@ class _Item:
     overlaps: dict = field(default_factory=dict)   # (article id, sketch) -> its overlap with this draft
 
 
+@dataclass
+class _Read:
+    """The stored texts a batch re-read: {article id: text}, their 5-grams (worked out once a
+    batch, however many drafts compare with them), and the lenders of some (`_lenders`)."""
+    texts: dict[str, str]
+    lenders: dict[str, tuple[frozenset[int], ...]] = field(default_factory=dict)
+    known: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def grams(self, aid: str) -> frozenset[int]:
+        if aid not in self.known:
+            self.known[aid] = dedup_sketch.grams(self.texts[aid])
+        return self.known[aid]
+
+
 def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
          rules: StoryRules | None, cache: StoryCache | None = None) -> list[list[Verdict]]:
     """Store the batch (its leases already checked); the verdicts per dump, in order. The
@@ -61,9 +81,10 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
     index.lock(conn, fps)
     exact = _exact(conn, {fp.exact for fp in fps})
     found = index.lookup(conn, fps)
-    texts = _texts(conn, [it for it in items], found)
+    read = _Read(_texts(conn, [it for it in items], found))
+    read.lenders = _lenders(conn, items, found, read)
     for n, it in enumerate(items):
-        _decide(it, n, exact, found, texts, decide)
+        _decide(it, n, exact, found, read, decide)
     _write_rows(conn, items, version)
     _write_index(conn, items)
     templates.count_batch(conn, [(it.draft.extracted.source, it.draft.template_hashes) for it in items
@@ -117,26 +138,59 @@ def _chunks(values: list, size: int = 500):
 
 def _closest(it: _Item, matches: list[Match]) -> list[Match]:
     """The candidates whose sketches overlap the draft's text most: those the verdict counts
-    exactly. Each overlap is worked out once per draft (kept in `it.overlaps`)."""
+    exactly. Up to VERIFY that may be copies of it and, when there is one, up to LENDERS that
+    share less, which may have lent the draft a passage of theirs (dedup rule 5: a passage is a
+    tenth of a text or more, too little for a copy). Each overlap is worked out once per draft
+    (kept in `it.overlaps`)."""
     fp, known = it.draft.fingerprint, it.overlaps
     for m in matches:
         if (m.article_id, m.sketch) not in known:
             known[m.article_id, m.sketch] = dedup_sketch.overlap(fp, m)
-    scored = [(o.containment + o.jaccard, m) for m in matches
-              if (o := known[m.article_id, m.sketch]).containment >= VERIFY_FROM]
-    return [m for _, m in sorted(scored, key=lambda e: -e[0])[:VERIFY]]
+    scored = sorted(((o.containment, o.containment + o.jaccard, m) for m in matches
+                     if (o := known[m.article_id, m.sketch]).containment >= LEND_FROM), key=lambda e: -e[1])
+    near = [m for c, _, m in scored if c >= VERIFY_FROM][:VERIFY]
+    if not near:
+        return []
+    return near + [m for c, _, m in scored if c < VERIFY_FROM][:LENDERS]
 
 
 def _texts(conn: Connection, items: list[_Item], found: index.Lookup) -> dict[str, str]:
     """{article id: text} of each draft's closest stored candidates, in one query."""
     wanted = {m.article_id for it in items for m in _closest(it, found.candidates(it.draft.fingerprint, it.seq))}
-    if not wanted:
+    return _read(conn, wanted)
+
+
+def _read(conn: Connection, ids: set[str]) -> dict[str, str]:
+    if not ids:
         return {}
-    return {aid: text for part in _chunks(sorted(wanted))
+    return {aid: text for part in _chunks(sorted(ids))
             for aid, text in conn.execute(select(articles.c.id, articles.c.text).where(articles.c.id.in_(part)))}
 
 
-def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str, str], decide: Decide) -> None:
+def _lenders(conn: Connection, items: list[_Item], found: index.Lookup,
+             read: _Read) -> dict[str, tuple[frozenset[int], ...]]:
+    """{article id: the 5-grams of up to LENDERS originals stored before it that share a
+    passage with it} for each stored candidate that may be a copy of a draft and holds more
+    than the draft (dedup rule 6: its surplus may be another article's passage). One look-up
+    of the index by those candidates' own keys, one read of the lenders' texts."""
+    seq_of = {s.article_id: s.seq for s in found.stored.values()}
+    wanted: dict[str, int] = {}
+    for it in items:
+        for m in _closest(it, found.candidates(it.draft.fingerprint, it.seq)):
+            o = it.overlaps[m.article_id, m.sketch]
+            if o.containment >= VERIFY_FROM and o.old_in_new < SURPLUS and m.article_id in read.texts:
+                wanted.setdefault(m.article_id, seq_of[m.article_id])
+    if not wanted:
+        return {}
+    fps = {aid: dedup_sketch.fingerprint(read.texts[aid]) for aid in wanted}
+    around = index.lookup(conn, list(fps.values()))
+    chosen = {aid: [x.article_id for x in around.candidates(fp, wanted[aid])
+                    if dedup_sketch.overlap(fp, x).containment >= LEND_FROM][:LENDERS] for aid, fp in fps.items()}
+    read.texts.update(_read(conn, {x for ids in chosen.values() for x in ids} - read.texts.keys()))
+    return {aid: tuple(read.grams(x) for x in ids if x in read.texts) for aid, ids in chosen.items() if ids}
+
+
+def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, read: _Read, decide: Decide) -> None:
     """The verdict of one draft, against the store and the batch's drafts before it (which are
     then added to `exact`, `found` and `texts` as if stored, at seq LATER + n). Its closest
     candidates are compared by all their 5-grams (their text), the others by their sketches."""
@@ -144,11 +198,12 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str
     before = it.seq if it.seq is not None else LATER + n
     first = next(((aid, dup) for seq, aid, dup in exact.get(fp.exact, ()) if seq < before), None)
     matches = found.candidates(fp, before)
-    closest = {m.article_id for m in _closest(it, matches)} & texts.keys()
+    closest = {m.article_id for m in _closest(it, matches)} & read.texts.keys()
     if closest:
         fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text), text=it.draft.extracted.text)
-        matches = [replace(m, grams=dedup_sketch.grams(texts[m.article_id]), text=texts[m.article_id])
-                   if m.article_id in closest else m for m in matches]
+        matches = [replace(m, grams=read.grams(m.article_id), text=read.texts[m.article_id],
+                           lenders=read.lenders.get(m.article_id, ())) if m.article_id in closest else m
+                   for m in matches]
     verdict = decide(fp, first[0] if first else None, matches)
     if verdict.kind == "exact" and first[1] is not None:   # link the original, never another copy
         verdict = Verdict(first[1], verdict.kind, verdict.containment, verdict.jaccard)
@@ -158,7 +213,8 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, texts: dict[str
     if verdict.duplicate_of is None and fp.sketch:
         it.keys = found.keys_for(fp)
         found.add(LATER + n, it.aid, fp, it.keys)
-        texts[it.aid] = it.draft.extracted.text
+        read.texts[it.aid] = it.draft.extracted.text
+        read.known.pop(it.aid, None)   # a re-processed article's text may have changed
 
 
 def _write_rows(conn: Connection, items: list[_Item], version: str) -> None:

@@ -144,3 +144,39 @@ def test_a_longer_copy_is_linked_though_a_stored_text_holds_the_tail_its_truncat
     borrower = paragraphs(4, "borrower") + STORY[6:]
     # when the full story arrives, its tail lies beyond the shared lines, where copies lose text
     assert verdict_among(STORY, {"truncated": truncated, "borrower": borrower}).duplicate_of == "truncated"
+
+
+def stored_with_lenders(parts: list[str], lenders: list[list[str]]) -> Match:
+    """A stored text re-read in full, with the texts stored before it that share a passage with it."""
+    fp = dedup.fingerprint(text(parts))
+    return Match("stored", fp.sketch, fp.size, grams(text(parts)), text(parts),
+                 tuple(grams(text(x)) for x in lenders))
+
+
+def verdict_against(new: list[str], stored: Match):
+    fp = dedup.fingerprint(text(new))
+    return dedup.decide(replace(fp, grams=grams(text(new)), text=text(new)), None, [stored])
+
+
+def test_a_story_is_not_the_copy_of_a_stored_text_that_wove_another_articles_passage_into_it():
+    # given an earlier report, and a stored text that is the story with two of its paragraphs woven in
+    earlier = paragraphs(6, "earlier", 40)
+    woven = STORY[:2] + earlier[2:4] + STORY[2:]
+    # when the story itself arrives: it is inside the stored text, as a copy that lost a passage
+    # then, with the report among the stored text's lenders, the passage it lacks is the report's:
+    # the stored text is two articles interleaved, not the story's longer original
+    assert verdict_against(STORY, stored_with_lenders(woven, [earlier])).duplicate_of is None
+    # while without a lender, the same pair reads as a copy that lost two paragraphs
+    assert verdict_against(STORY, stored_with_lenders(woven, [])).duplicate_of == "stored"
+
+
+def test_a_trimmed_copy_is_linked_though_a_stored_text_borrowed_what_it_lacks():
+    # given the stored story, and a stored article that borrowed its tail, another its middle
+    tail = paragraphs(4, "tail") + STORY[6:]
+    middle = paragraphs(4, "middle") + STORY[2:5]
+    # when a truncated copy arrives, and a copy without its fourth paragraph
+    truncated = verdict_against(STORY[:4], stored_with_lenders(STORY, [tail]))
+    dropped = verdict_against(STORY[:3] + STORY[4:], stored_with_lenders(STORY, [middle]))
+    # then both are the story's copies: a copy's lost tail lies beyond the shared lines, and a
+    # lender that shares the copy's own text (the middle's neighbours) is no evidence
+    assert truncated.duplicate_of == "stored" and dropped.duplicate_of == "stored"

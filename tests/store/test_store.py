@@ -234,3 +234,34 @@ def test_lines_seen_in_one_article_are_pruned_and_templates_survive(store, tmp_p
     with store.engine.connect() as conn:
         kept = conn.exec_driver_sql("SELECT hash FROM template_lines").scalars().all()
     assert kept == [footer] and store.templates({"The Daily"}) == frozenset({footer})
+
+
+def test_a_text_woven_from_two_stored_articles_is_nobodys_copy_whichever_arrives_last(store, tmp_path):
+    # given a stored report of six paragraphs
+    report = [" ".join(f"r{p}w{i}" for i in range(40)) for p in range(6)]
+    story = [" ".join(f"s{p}w{i}" for i in range(30)) for p in range(8)]
+    ingest(store, tmp_path, "report.txt", "\n\n".join(report))
+    # when a page weaves one of its paragraphs into another story (a sixth of the report: too
+    # little to compare the two by their texts as near copies, enough to have lent a passage)
+    _, woven = ingest(store, tmp_path, "woven.txt", "\n\n".join(story[:2] + report[3:4] + story[2:]))
+    # and then the story itself arrives, inside the woven page as a copy inside its original
+    _, alone = ingest(store, tmp_path, "story.txt", "\n\n".join(story))
+    # then neither is a copy: the page's surplus is the report's passage (rule 6, found by
+    # looking the page itself up in the index)
+    assert woven[0].duplicate_of is None
+    assert alone[0].duplicate_of is None
+
+
+def test_a_page_woven_from_a_stored_story_and_a_stored_report_is_not_the_storys_copy(store, tmp_path):
+    # given a stored report and a stored story
+    report = [" ".join(f"r{p}w{i}" for i in range(40)) for p in range(6)]
+    story = [" ".join(f"s{p}w{i}" for i in range(30)) for p in range(8)]
+    ingest(store, tmp_path, "report.txt", "\n\n".join(report))
+    story_id, _ = ingest(store, tmp_path, "story.txt", "\n\n".join(story))
+    # when a page weaves one paragraph of the report (a sixth of it) into the story
+    _, woven = ingest(store, tmp_path, "woven.txt", "\n\n".join(story[:2] + report[3:4] + story[2:]))
+    # then the store re-read the report as a possible lender (rule 5): the page is an original
+    assert woven[0].duplicate_of is None
+    # while the story's plain copy is still its duplicate
+    _, copy = ingest(store, tmp_path, "copy.txt", "\n\n".join(["Share this"] + story))
+    assert copy[0].duplicate_of == f"{story_id}-0"

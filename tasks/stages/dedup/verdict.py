@@ -48,6 +48,18 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    stored article borrowed too. A lender sharing material with the candidate (a copy of the
    same story, or an article that borrowed from it) is no evidence either, for the same reason.
 
+6. **Not the story inside a stored text woven with another article's passage** (rule 5 with
+   the two texts swapped, for the candidates re-read in full): the lines the *stored* text has,
+   inside those it shares with the new one, beyond the new text are not, for a tenth of its
+   words, lines of another article stored before it (`Match.lenders`, found by looking the
+   candidate itself up in the index) that shares (nearly) nothing with the new text. Then the
+   stored text is a composite that arrived first (a follow-up that wove an earlier report's
+   passage into this story), and the new text is the story it was built around, not its
+   trimmed copy: overlap and layout read the same either way. Only a lender stored before the
+   candidate counts (a passage is lent by an earlier article, not a later one), and, as in
+   rule 5, only lines inside the shared ones: what a stored original has beyond a truncated
+   copy's end may be the tail another article borrowed.
+
 The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
 are trimmed far more often than they are padded, so a short text inside a long stored one is
 given more room (down to about a sixth) than a long text around a short stored one (down
@@ -78,7 +90,7 @@ def is_near(o: Overlap, threshold: float = 1.0) -> bool:
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
            threshold: float = 1.0) -> Verdict:
     """The verdict for a new text, given an exact match's id and the near-match candidates:
-    the candidate that passes `is_near` (and rules 4 and 5, when the texts are given) with the
+    the candidate that passes `is_near` (and rules 4 to 6, when the texts are given) with the
     highest containment + Jaccard, if any."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
@@ -88,7 +100,7 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         c, j = o.containment, o.jaccard
         if o.shared < MIN_SHARED or not is_near(o, threshold) or (best and c + j <= best.containment + best.jaccard):
             continue
-        if not _composite(fp, m) and not _lent(fp, m, overlaps, threshold):
+        if not _composite(fp, m) and not _lent(fp, m, overlaps, threshold) and not _borrower(fp, m):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")
 
@@ -101,6 +113,15 @@ def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], thre
     return any(lent(fp.text, m.grams, x.grams) for x, o in overlaps
                if x is not m and x.grams is not None and not is_near(o, threshold)
                and len(x.grams & m.grams) < UNRELATED * min(len(x.grams), len(m.grams)))
+
+
+def _borrower(fp: Fingerprint, m: Match) -> bool:
+    """Whether the stored text holds, beyond the new one, a passage of another stored article
+    unrelated to the new text (rule 6): rule 5 with the two texts' parts swapped."""
+    if fp.text is None or fp.grams is None or m.text is None:
+        return False
+    return any(lent(m.text, fp.grams, x) for x in m.lenders
+               if len(x & fp.grams) < UNRELATED * min(len(x), len(fp.grams)))
 
 
 def _composite(fp: Fingerprint, m: Match) -> bool:
