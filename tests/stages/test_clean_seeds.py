@@ -101,9 +101,28 @@ def test_the_same_wire_story_shares_most_of_its_text_after_cleaning():
 
 def test_a_one_line_news_brief_is_an_article():
     # given a feed item: headline and lead run together on one line, no final period
-    raw = b"The Black Widows' Revenge After the terror bombing of two airliners in Russia, the Kremlin tries to face up to a new Chechen tactic"
+    raw = b"Harbour bridge to close for repairs The city will shut the old harbour bridge for six weeks from May while engineers replace its worn cables"
     (article,) = clean(raw, "brief.txt")
-    assert article.text.startswith("The Black Widows' Revenge") and article.text.endswith("Chechen tactic")
+    assert article.text.startswith("Harbour bridge to close") and article.text.endswith("worn cables")
+
+
+def test_a_headline_and_a_terse_lead_sentence_are_a_brief_with_its_title():
+    # given a feed item of a headline and one lead sentence dense with names and figures
+    raw = (b"Steelmaker shares soar\n\n"
+           b"Nippon Steel Corp. shares jumped 7% Monday after first-quarter operating profit beat analysts' forecasts.")
+    # when it is cleaned
+    (article,) = clean(raw, "brief.txt")
+    # then the sentence is the article and the headline its title
+    assert article.title == "Steelmaker shares soar"
+    assert article.paragraphs == ("Nippon Steel Corp. shares jumped 7% Monday after first-quarter operating profit beat analysts' forecasts.",)
+
+
+def test_a_terse_line_without_a_full_stop_is_still_no_brief():
+    # given a short dump whose one long line is a run of names, not a sentence
+    raw = b"Metals\nCopper Nickel Zinc Aluminium Tin Lead Cobalt Lithium Palladium Platinum Rhodium Iridium"
+    # when it is cleaned, then it holds no article
+    with pytest.raises(NoArticleFound):
+        clean(raw, "fragments.txt")
 
 
 def test_a_few_short_prompts_are_still_no_article():

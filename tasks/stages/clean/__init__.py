@@ -39,7 +39,7 @@ from tasks.stages.clean.language import detect_language, stop_words
 from tasks.stages.clean.records import Records, looks_like_json, parse_records
 from tasks.stages.clean.segments import MIN_STOP_SHARE, features
 from tasks.stages.clean.templates import drop_templates, line_hash, normalize_line, template_candidates
-from tasks.stages.clean.text import extract_lines
+from tasks.stages.clean.text import extract_lines, title_like
 from tasks.stages.model import Extracted
 
 __all__ = ["Cleaned", "clean", "line_hash", "normalize_line", "template_candidates"]
@@ -48,6 +48,9 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MIN_ARTICLE_WORDS = 25   # an article has this many words in all ...
 MIN_BRIEF_WORDS = 10     # ... or is a news brief: one sentence of prose this long
 MAX_BRIEF_LINES = 3      # a dump this short is taken whole when no prose block stands out
+MIN_BRIEF_SENTENCE_SHARE = 0.1   # a whole sentence in such a dump is prose with this share of stop words
+_SENTENCE_ENDS = frozenset(".!?\u2026")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]"
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 _HTML_START = re.compile(r"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|article|p)\b", re.I | re.S)
 
@@ -140,8 +143,10 @@ def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
     lines = drop_templates(lines, template_lines)
     language = detect_language(" ".join(heapq.nlargest(5, lines, key=len)))   # the 5 longest lines
     found = extract_lines(lines, language)
-    title = fields.get("title") or found.title
-    paragraphs = found.paragraphs or (_brief(lines, language) if len(lines) <= MAX_BRIEF_LINES else [])
+    title, paragraphs = fields.get("title") or found.title, found.paragraphs
+    if not paragraphs and len(lines) <= MAX_BRIEF_LINES:
+        paragraphs = _brief(lines, language)
+        title = title or _brief_headline(lines, paragraphs, language)
     return {"title": title, "paragraphs": paragraphs, "language": language, "url": fields.get("url"),
             "published": fields.get("published") or iso_date(" ".join(found.lead_in)),
             "source": fields.get("source") or guess_source(lines, title)}
@@ -156,13 +161,29 @@ def _folded(line: str) -> str:
 
 
 def _brief(lines: list[str], language: str | None) -> list[str]:
-    """A dump of a few lines has no page furniture to strip: its lines that read as prose (a
-    sentence of MIN_BRIEF_WORDS words with the language's share of stop words, even without its
-    full stop, as in a feed item's headline and lead) and are not boilerplate are the article."""
+    """A dump of a few lines has no page furniture to strip: its lines that read as prose and are
+    not boilerplate are the article. Prose here is MIN_BRIEF_WORDS words with the language's share
+    of stop words, even without a full stop (a feed item's headline and lead run together), or a
+    whole sentence with a smaller share (MIN_BRIEF_SENTENCE_SHARE): a news lead is dense with
+    names and figures ("Acme Corp. shares jumped 7% Monday after first-quarter profit beat forecasts.")."""
     stops = stop_words(language)
     return [line for line in lines
-            if (seg := features(line, stops)).words >= MIN_BRIEF_WORDS and seg.stop_share >= MIN_STOP_SHARE
-            and not is_boilerplate(line)]
+            if (seg := features(line, stops)).words >= MIN_BRIEF_WORDS and not is_boilerplate(line)
+            and seg.stop_share >= (MIN_BRIEF_SENTENCE_SHARE if _full_sentence(line) else MIN_STOP_SHARE)]
+
+
+def _full_sentence(line: str) -> bool:
+    """Ends with a full stop, question or exclamation mark (maybe inside quotes or brackets)."""
+    return line.rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
+
+
+def _brief_headline(lines: list[str], paragraphs: list[str], language: str | None) -> str | None:
+    """A brief's headline: the heading-like line (a few words, no full stop, no furniture cue)
+    just before its first paragraph, as a feed item or a scraper's text field puts it."""
+    at = lines.index(paragraphs[0]) if paragraphs else 0
+    if at == 0:
+        return None
+    return lines[at - 1] if title_like(features(lines[at - 1], stop_words(language))) else None
 
 
 def _is_article(paragraphs: tuple[str, ...]) -> bool:

@@ -116,7 +116,7 @@ def find_title(segs: list[Segment], start: int) -> str | None:
     head = [s.text for s in segs[:3]]   # the page's <title> comes first in a dump of a page
     best, best_rank = None, 0.0
     for offset, seg in enumerate(window):
-        if not _title_like(seg):
+        if not title_like(seg):
             continue
         repeats = seen[seg.text] > 1 or (len(seg.text) > 15 and any(seg.text in t and seg.text != t for t in head))
         rank = 1 + offset / len(window) + (2 if repeats else 0) + (1 if seg.words >= 4 else 0)
@@ -125,7 +125,7 @@ def find_title(segs: list[Segment], start: int) -> str | None:
     return best
 
 
-def _title_like(seg: Segment) -> bool:
+def title_like(seg: Segment) -> bool:
     """Could be a headline: a few words, no sentence end, no cue, not a byline with a date."""
     return (2 <= seg.words <= MAX_TITLE_WORDS and not seg.boiler and not seg.end_marker
             and not seg.text.endswith((".", ",", ";")) and not seg.text.isdigit() and iso_date(seg.text) is None)
