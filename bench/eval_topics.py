@@ -11,7 +11,7 @@ in a language the lexicon does not cover, counts as a miss, as in score_topics.p
 
 --adapt also scores what adaptation gives at the end of `ingest run` (tasks/adaptation.py): a model
 self-trained on the lexicon's confident labels of every cleaned item (its label unseen, a repeated
-text once), answering where the lexicon is unsure; it needs scikit-learn. score_topics.py prints
+text once) in two rounds as `ingest run` does (training.self_train), answering where the lexicon is unsure; it needs scikit-learn. score_topics.py prints
 only the whole file's figure; this one splits it into the tune and held slices.
 
 Slices (the project's held-out rule): an item whose sha256(id) % 5 == 0 is HELD, never looked at
@@ -65,7 +65,7 @@ def adapted(docs: list[dict], cleaned_of: dict):
     labels of every cleaned item (a repeated text once); the lexicon alone when too few."""
     from tasks.stages.topics.adapted import ADAPT_MIN_PER_LABEL, ADAPT_MIN_SCORE, AdaptedClassifier
     from tasks.stages.topics.coverage import LEXICON_LANGUAGES
-    from tasks.stages.topics.training import confident_records, train
+    from tasks.stages.topics.training import confident_records, self_train, unsure_articles
     articles, seen = [], set()
     for d in docs:
         found = cleaned_of[d["id"]]
@@ -80,7 +80,8 @@ def adapted(docs: list[dict], cleaned_of: dict):
     if len(records) < defaults.TOPICS_ADAPT_MIN:
         print(f"adapt: fewer than {defaults.TOPICS_ADAPT_MIN}: `ingest run` would not fit a model; the lexicon alone")
         return DEFAULT
-    return AdaptedClassifier(DEFAULT, train(records, LEXICON_LANGUAGES))
+    unsure = unsure_articles(articles, ADAPT_MIN_SCORE, LEXICON_LANGUAGES, DEFAULT.name)
+    return AdaptedClassifier(DEFAULT, self_train(records, unsure, LEXICON_LANGUAGES))
 
 
 def precision_recall(docs: list[dict], predict) -> list[str]:

@@ -1,7 +1,9 @@
 """Adapt the topic classifier to the store's own stream (tasks/stages/topics/adapted.py).
 
 `adapt` fits a TF-IDF + linear model on the store's confident lexicon labels once there are
-enough of them (and again when the store has grown REFIT_GROWTH times), saves it as data under
+enough of them (and again when the store has grown REFIT_GROWTH times), in two rounds (the
+first model's confident answers on the articles the lexicon was unsure of are taught to the
+second: training.self_train), saves it as data under
 INGEST_DATA_DIR/models/, and re-labels the stored articles the lexicon was unsure of. It runs at
 the end of `ingest run` (INGEST_TOPICS_ADAPT=0 turns that off) and as `ingest topics adapt`.
 Deterministic: the same store gives the same model and the same labels.
@@ -54,6 +56,13 @@ def confident(store: Store, limit: int = ADAPT_MAX_RECORDS) -> list[dict]:
     return drop_rare(records, ADAPT_MIN_PER_LABEL)
 
 
+def unsure(store: Store, limit: int = ADAPT_MAX_RECORDS) -> list[dict]:
+    """The most recent stored originals the lexicon was unsure of: self-training's second round."""
+    from tasks.stages.topics.training import unsure_articles
+    return unsure_articles(store.export("original", newest_first=True), ADAPT_MIN_SCORE,
+                           LEXICON_LANGUAGES, DEFAULT.name)[:limit]
+
+
 def _current(settings: Settings):
     from tasks.stages.topics.trained import load
     path = settings.adapted_model_path
@@ -69,11 +78,11 @@ def _current(settings: Settings):
 def fit(settings: Settings, store: Store, originals: int):
     """Fit and save a model on the store's confident labels; (model or None, records used)."""
     from tasks.stages.topics.trained import save
-    from tasks.stages.topics.training import train
+    from tasks.stages.topics.training import self_train
     records = confident(store)
     if len(records) < settings.topics_adapt_min or len({r["labels"][0] for r in records}) < 2:
         return None, len(records)
-    model = train(records, LEXICON_LANGUAGES)
+    model = self_train(records, unsure(store), LEXICON_LANGUAGES)
     model.seen = originals
     save(model, settings.adapted_model_path)
     return model, len(records)

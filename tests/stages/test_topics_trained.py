@@ -12,7 +12,7 @@ from tasks.stages.model import Topic
 from tasks.stages.topics import load_classifier
 from tasks.stages.topics.evaluation import evaluate, record_labels, split
 from tasks.stages.topics.trained import TrainedClassifier, load, save
-from tasks.stages.topics.training import confident_records, train
+from tasks.stages.topics.training import confident_records, self_train, train, unsure_articles
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "topics" / "labelled.jsonl"
 
@@ -118,6 +118,34 @@ def test_given_stored_articles_then_self_training_keeps_confident_originals_in_c
               {"id": "6", "text": "x", "topics": [], "status": "original"}]
     records = confident_records(stored, 0.6, frozenset({"en"}))
     assert [(r["id"], r["labels"]) for r in records] == [("1", ["sport"]), ("5", ["health"])]
+
+
+def test_given_stored_articles_then_the_second_round_reads_those_the_lexicon_was_unsure_of():
+    def article(i, score, classifier="lexicon", **kw):
+        return {"id": str(i), "title": None, "text": f"text {i}", "topics": [{"label": "sport", "score": score}],
+                "status": "original", "language": "en", "classifier": classifier, **kw}
+    stored = [article(1, 0.9), article(2, 0.3), article(3, 0.9, classifier="model-abc"),
+              article(4, 0.2, status="duplicate"), article(5, 0.2, language="de"),
+              article(6, 0.2, topics_reason="language 'xx' is not covered"),
+              {"id": "7", "text": "y", "topics": [], "status": "original", "classifier": "lexicon"}]
+    unsure = unsure_articles(stored, 0.7, frozenset({"en"}), "lexicon")
+    assert [a["id"] for a in unsure] == ["2", "3", "7"]
+
+
+def test_given_unsure_articles_then_self_training_learns_their_words_from_the_first_models_answers(records):
+    # given confident records, and unsure articles that pair words the records teach with words they never hold
+    unsure = [{"id": f"u{i}", "title": None, "text": f"The striker scored and the team won the league match; "
+                                                     f"the wicket keeper and the batsman{i} held the innings."}
+              for i in range(6)]
+    first = train(records)
+    # when a model is self-trained in two rounds
+    second = self_train(records, unsure)
+    # then the second knows the new words from the first model's confident answers, the first does not
+    text = "The wicket keeper and the batsman held the innings."
+    def sport(model):
+        return max((t.score for t in model.classify(None, text) if t.label == "sport"), default=0.0)
+    assert second.classify(None, text)[0].label == "sport" and sport(second) > sport(first)
+    assert "wicket" in second.index and "wicket" not in first.index
 
 
 def test_given_too_few_or_unusable_records_then_training_refuses(records):

@@ -12,6 +12,7 @@ from tasks.stages.topics.trained import MAX_FEATURES, MIN_RECORDS, TrainedClassi
 
 MIN_DF = 2                  # a term seen in one record only says nothing general
 SVM_C = 0.5
+SECOND_ROUND_SCORE = 0.8    # self-training: the first model's answers this confident are taught too
 
 
 def _require_training_extra() -> None:
@@ -102,3 +103,35 @@ def drop_rare(records: list[dict], min_per_label: int) -> list[dict]:
     """The records whose label has at least `min_per_label` of them: too few teach a model noise."""
     counts = Counter(r["labels"][0] for r in records)
     return [r for r in records if counts[r["labels"][0]] >= min_per_label]
+
+
+def unsure_articles(articles, min_score: float, languages: frozenset[str], lexicon: str) -> list[dict]:
+    """The originals in a covered language the `lexicon` (a classifier's name) was unsure of: it
+    gave them a best topic under `min_score`, or none, or a self-trained model labelled them in its
+    place. What self-training's second round reads. An article no classifier covers
+    (`topics_reason`) is left out."""
+    unsure = []
+    for a in articles:
+        if a.get("status", "original") != "original" or not a.get("text") or a.get("topics_reason"):
+            continue
+        if a.get("language") and a["language"] not in languages:
+            continue
+        topics = a.get("topics") or []
+        if a.get("classifier") != lexicon or not topics or float(topics[0].get("score", 0)) < min_score:
+            unsure.append(a)
+    return unsure
+
+
+def self_train(records: list[dict], unsure: list[dict], languages: frozenset[str] | None = None,
+               min_score: float = SECOND_ROUND_SCORE) -> TrainedClassifier:
+    """Self-training in two rounds: a model fitted on `records` (the confident labels) labels the
+    `unsure` articles, and a second model is fitted on the records and the first model's answers
+    scored at least `min_score`: it learns the vocabulary of the articles the lexicon could not
+    place, which the first round never saw. The first model when none is that confident."""
+    model = train(records, languages)
+    taught = []
+    for a in unsure:
+        topics = model.classify(a.get("title"), a["text"])
+        if topics and topics[0].score >= min_score:
+            taught.append({"id": a.get("id"), "title": a.get("title"), "text": a["text"], "labels": [topics[0].label]})
+    return train(records + taught, languages) if taught else model
