@@ -226,3 +226,23 @@ def test_given_a_broadcasters_programming_then_it_is_not_technology():
     text = "The broadcaster said its autumn programming would include two new drama series and a quiz show."
     # then it is arts alone: only computer programming and programming languages are technology
     assert [t.label for t in classify(None, text)] == ["arts-culture-entertainment"]
+
+
+def test_given_words_sport_shares_with_other_news_then_they_do_not_make_a_story_sport():
+    # given a police shootout, a round of talks and a back yard: words a match report also uses
+    shootout = "Two police officers were wounded in a shootout with a gunman outside an apartment block overnight."
+    talks = "Negotiators began a new round of talks on the trade agreement in Geneva on Monday."
+    storm = "Heavy rain and strong winds from the storm tore the roof off a house and felled a tree across the back yard."
+    # then none of them is filed under sport
+    assert classify(None, shootout)[0].label == "crime-law-justice"
+    assert "sport" not in [t.label for t in classify(None, talks)]
+    assert "sport" not in [t.label for t in classify(None, storm)]
+    # while the sporting phrases keep their weight
+    assert classify(None, "The holders were knocked out in the round of 16 after a penalty shootout.")[0].label == "sport"
+
+
+def test_given_a_scam_then_it_is_crime_not_technology():
+    # given a swindler arrested for an e-mail scam (IPTC: crime > fraud)
+    text = "Police arrested a man accused of running an e-mail scam that swindled retirees out of their savings."
+    # then it is crime first
+    assert classify(None, text)[0].label == "crime-law-justice"
