@@ -184,16 +184,20 @@ class _Loading:
         return loading
 
     def _load(self) -> None:
+        from tasks.warmup import load_language_model, warm_up
+        language = load_language_model()   # its decompression runs beside the imports below
         try:
             from tasks.pipeline import Pipeline
-            from tasks.warmup import warm_up
             pipeline = Pipeline(self.settings, self.store)
             pipeline.classifier(), pipeline.story_rules()
+            language.join()
             if self.settings.processes > 1:
-                warm_up()
+                warm_up(pipeline)
             self.pipeline = pipeline
         except Exception:  # noqa: BLE001 - loaded again where it is needed, and failing there says why
             log.debug("loading the stages ahead failed", exc_info=True)
+        finally:
+            language.join()                 # no thread left once the pool forks
 
     def join(self):
         self.thread.join()

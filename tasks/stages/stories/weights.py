@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 
 import msgpack
 
@@ -36,8 +37,9 @@ class Idf:
         """The English list wordfreq ships (`small`: the words above 1 per million). Its file is
         read directly, in wordfreq's documented "cBpack" format (gzip of msgpack: a header,
         then lists of words, the i-th list for frequency 10^(-i/100)): importing the
-        wordfreq module itself would pull in its tokenizers, a second of start-up."""
-        with gzip.open(files("wordfreq").joinpath("data/small_en.msgpack.gz").open("rb")) as raw:
+        wordfreq module itself would pull in its tokenizers, a second of start-up (the file is
+        found without importing it: `importlib.resources.files` would)."""
+        with gzip.open(_wordfreq_data("small_en.msgpack.gz")) as raw:
             header, *buckets = msgpack.load(raw, raw=False)
         if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
             raise ValueError(f"unexpected wordfreq data header {header!r}: pin a wordfreq 3.x release")
@@ -49,3 +51,11 @@ class Idf:
     def is_common(self, word: str) -> bool:
         """A word so frequent in English that, capitalised at a sentence start, it is no name."""
         return self(word) <= COMMON_IDF
+
+
+def _wordfreq_data(name: str) -> Path:
+    """A data file of the installed wordfreq package, found without importing the package."""
+    spec = find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("wordfreq is not installed: pip install the project's dependencies")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / name
