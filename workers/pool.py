@@ -1,15 +1,17 @@
 """The embedded process pool: child processes prepare dumps, this process alone commits them.
 
 `ingest run` without a broker uses both cores this way. The parent claims the dumps, many
-per transaction (it is the store's one writer), and queues their leases to the children, a
-few ahead each; a child reads each dump and runs the pure stages (`Pipeline.prepare_claimed`)
-and sends back its small drafts. The parent dedups and saves the drafts (`Pipeline.commit_batch`)
-in the order of the files, whatever is ready in one transaction, so dedup still sees every
-article committed before.
+per transaction (it is the store's one writer), and queues their leases to the children,
+enough ahead of each to outlast a writer's transaction (workers/pace.py); a child reads each
+dump, runs the pure stages (`Pipeline.prepare_claimed`) and sends back its small drafts from
+a thread of its own, so it never waits for the parent to read them (workers/pool_child.py).
+The parent dedups and saves the drafts (`Pipeline.commit_batch`) in the order of the files,
+whatever is ready in one transaction, so dedup still sees every article committed before.
 
 Nothing is lost:
 - a child that dies (killed, out of memory, a crash in C code) ends the dump it was preparing
-  `failed`, with the reason, and a new child takes its place and the dumps queued behind it;
+  `failed`, with the reason, and a new child takes its place and the dumps it held (those
+  queued, and those prepared whose results had not left it);
 - a child that holds one dump longer than INGEST_TASK_TIME_LIMIT is killed, likewise;
 - Ctrl-C stops the children at once and puts the dumps they held back to `queued`.
 
@@ -32,24 +34,35 @@ from typing import Callable, Iterable
 from tasks.pipeline import Outcome, Pipeline, Prepared
 from tasks.policy import new_token
 from tasks.store.lifecycle import Lease
-from tasks.store.storycache import slim
+from workers.pace import DEPTH, MAX_DEPTH, Pace
+from workers.pool_child import serve
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0       # a child asked to stop gets this long before it is killed
 
 
-DEPTH = 8                # dumps sent ahead to each child (its queue), so none waits for the writer
 HOLD_SECONDS = 0.5       # the longest the next dump to commit waits for a fuller batch
 
 
 @dataclass
 class _Slot:
-    """One child, and the dumps it holds: the first of `jobs` is being prepared since `since`,
-    the others wait in its pipe. Each job is (order, lease)."""
+    """One child, and the dumps it holds, each job (order, lease): those it has prepared but
+    whose results are still on their way, the one it is preparing, since about `since`, and
+    those waiting in its pipe. `started` (shared with the child) counts the jobs it began,
+    `received` the results this process took."""
     process: object
     conn: Connection
+    started: object
     jobs: deque = field(default_factory=deque)
     since: float = 0.0
+    received: int = 0
+
+    def in_flight(self) -> int:
+        """Where in `jobs` the dump it was preparing is, once it is gone and its results are
+        taken (the first when it began none: each child lost costs a dump, so a child that
+        cannot start at all never starts again and again)."""
+        began = self.started.value - self.received
+        return began - 1 if 0 < began <= len(self.jobs) else 0
 
 
 class Pool:
@@ -58,10 +71,10 @@ class Pool:
     def __init__(self, pipeline: Pipeline, processes: int):
         self.pipeline = pipeline
         self.processes = max(1, processes)
-        self.depth = DEPTH
-        self.window = 4 * DEPTH * self.processes   # dumps claimed ahead of the next one to commit
-        self.batch = self.window                   # dumps committed in one transaction, at most
-        self.fill = self.window // 2               # ...and at least, while the children are busy
+        self.pace = Pace()
+        self.batch = 4 * DEPTH * self.processes    # dumps committed in one transaction, at most
+        self.fill = self.batch // 2                # ...and at least, while the children are busy
+        self.window = self.batch + 2 * MAX_DEPTH * self.processes   # dumps claimed ahead of the next one to commit
         self.claim = DEPTH * self.processes        # dumps claimed in one transaction, at least
         self._committing: list[Prepared] = []
         self.slots: list[_Slot] = []
@@ -72,7 +85,7 @@ class Pool:
 
     def __enter__(self) -> "Pool":
         from tasks.warmup import warm_up
-        self.pipeline.classifier(), self.pipeline.story_rules(), warm_up()   # once, shared by forked children
+        warm_up(self.pipeline)   # once, shared by forked children
         self.slots = [self._start() for _ in range(self.processes)]
         return self
 
@@ -123,7 +136,10 @@ class Pool:
             self._committing.append(self._ready.pop(self._next))
             self._next += 1
         self._held_since = None
-        for outcome in self.pipeline.commit_batch(self._committing):
+        started = time.perf_counter()
+        outcomes = self.pipeline.commit_batch(self._committing)
+        self.pace.committed(time.perf_counter() - started)
+        for outcome in outcomes:
             on_outcome(outcome)
         self._committing = []
 
@@ -153,10 +169,16 @@ class Pool:
 
     def _feed(self, todo: deque) -> None:
         """Queue claimed dumps to the children, keeping each child `depth` dumps ahead, the
-        least busy first; claim more first when too few are left (`_claim`)."""
-        room = sum(max(0, self.depth - len(s.jobs)) for s in self.slots)
-        if len(self._leases) < room:
-            self._claim(todo, room - len(self._leases))
+        least busy first; then claim the next ones (`_claim`), so that the claim's transaction
+        is made while the children have work, and the next feed has them at hand."""
+        depth = self.pace.depth()
+        self._send_leases(depth)
+        if len(self._leases) < depth * self.processes:
+            self._claim(todo, depth * self.processes - len(self._leases))
+            self._send_leases(depth)
+
+    def _send_leases(self, depth: int) -> None:
+        room = sum(max(0, depth - len(s.jobs)) for s in self.slots)
         sends: dict[int, list] = {}
         while self._leases and room:
             slot = min(self.slots, key=lambda s: len(s.jobs) + len(sends.get(id(s), ())))
@@ -201,13 +223,15 @@ class Pool:
         if method == "forkserver":
             ctx.set_forkserver_preload(["tasks.pipeline"])
         ours, theirs = ctx.Pipe()
+        started = ctx.Value("q", 0, lock=False)
         inherited = self.pipeline if method == "fork" else None
         others = [s.conn for s in self.slots] + [ours] if method == "fork" else []
-        process = ctx.Process(target=_serve, name="ingest-prepare", daemon=True,
-                              args=(theirs, self.pipeline.settings, self.pipeline.store.url, inherited, others))
+        process = ctx.Process(target=serve, name="ingest-prepare", daemon=True,
+                              args=(theirs, started, self.pipeline.settings, self.pipeline.store.url,
+                                    inherited, others))
         process.start()
         theirs.close()
-        return _Slot(process, ours)
+        return _Slot(process, ours, started)
 
     def _send(self, slot: _Slot, jobs: list[tuple[int, Lease]]) -> None:
         """Queue these jobs to the child, in one message."""
@@ -223,28 +247,33 @@ class Pool:
 
     def _collect(self, slot: _Slot, ended: bool) -> None:
         """Take every result the child has sent (one per job, in order); if it is gone with
-        jobs left, the first fails and the others go to its replacement."""
+        jobs left, the one it was preparing fails and the others go to its replacement."""
+        if (self._take(slot) or ended) and slot.jobs:
+            self._died(slot)
+
+    def _take(self, slot: _Slot) -> bool:
+        """Take the results waiting in the child's pipe; True when the pipe is closed (it is gone)."""
         while slot.jobs:
             try:
                 if not slot.conn.poll():
-                    break
+                    return False
                 prepared = slot.conn.recv()
             except (EOFError, OSError):
-                ended = True
-                break
+                return True
             seq, _ = slot.jobs.popleft()
+            slot.received += 1
             self._ready[seq] = prepared
+            if prepared.watch.laps:
+                self.pace.dumped(sum(prepared.watch.laps.values()))
             slot.since = time.monotonic()
-        if ended and slot.jobs:
-            self._died(slot)
+        return False
 
     def _died(self, slot: _Slot) -> None:
         slot.process.join(STOP_SECONDS)
         code = slot.process.exitcode
         how = f"killed by signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
-        dump_id = slot.jobs[0][1].dump_id
-        self._lost(slot, f"the process preparing it died ({how}): out of memory, or a crash "
-                         f"in a library's C code; `ingest requeue {dump_id}` tries again")
+        self._lost(slot, lambda dump_id: f"the process preparing it died ({how}): out of memory, or a crash "
+                                         f"in a library's C code; `ingest requeue {dump_id}` tries again")
 
     def _overdue(self, slot: _Slot) -> bool:
         return time.monotonic() - slot.since > self.pipeline.settings.task_time_limit
@@ -260,17 +289,18 @@ class Pool:
     def _kill_overdue(self, slot: _Slot) -> None:
         slot.process.kill()
         slot.process.join()
+        self._take(slot)    # the results it sent before, then which one it held
         limit = self.pipeline.settings.task_time_limit
-        dump_id = slot.jobs[0][1].dump_id
-        self._lost(slot, f"processing took longer than INGEST_TASK_TIME_LIMIT={limit} s: "
-                         f"raise it, then `ingest requeue {dump_id}`")
+        self._lost(slot, lambda dump_id: f"processing took longer than INGEST_TASK_TIME_LIMIT={limit} s: "
+                                         f"raise it, then `ingest requeue {dump_id}`")
 
-    def _lost(self, slot: _Slot, reason: str) -> None:
+    def _lost(self, slot: _Slot, reason: Callable[[str], str]) -> None:
         """The child is gone: the dump it was preparing fails with the reason (when its turn
-        to commit comes); the ones queued behind it go to a fresh child, their leases kept."""
-        seq, lease = slot.jobs.popleft()
-        self._ready[seq] = self._failed(lease.dump_id, lease.token, reason)
+        to commit comes); the others it held (prepared, but their results lost with it, or
+        queued behind) go to a fresh child, their leases kept."""
         rest = list(slot.jobs)
+        seq, lease = rest.pop(slot.in_flight())
+        self._ready[seq] = self._failed(lease.dump_id, lease.token, reason(lease.dump_id))
         self._replace(slot)
         if rest:
             self._send(slot, rest)
@@ -278,7 +308,8 @@ class Pool:
     def _replace(self, slot: _Slot) -> None:
         slot.conn.close()
         fresh = self._start()
-        slot.process, slot.conn, slot.jobs = fresh.process, fresh.conn, deque()
+        slot.process, slot.conn, slot.started, slot.jobs, slot.received = \
+            fresh.process, fresh.conn, fresh.started, deque(), 0
 
     @staticmethod
     def _failed(dump_id: str, token: str, reason: str) -> Prepared:
@@ -291,39 +322,3 @@ class Pool:
             self.pipeline.store.release(dump_id, token)
         except Exception:   # the store is down: the lease expires and the next run takes it back
             log.exception("could not put dump %s back in the queue", dump_id)
-
-
-def _serve(conn: Connection, settings, store_url: str, inherited: Pipeline | None, others: list) -> None:
-    """A child: prepare each dump of the leases it is sent, in order, until it is sent None or its parent is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's to handle
-    for end in others:                               # the parent's ends: EOF here once it is gone
-        end.close()
-    pipeline = inherited or _fresh_pipeline(settings, store_url)
-    if inherited is not None:
-        pipeline.store.engine.dispose(close=False)   # never use the parent's connections
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        for lease in job:
-            conn.send(_prepare(pipeline, lease))
-
-
-def _fresh_pipeline(settings, store_url: str) -> Pipeline:
-    from tasks.store import Store
-    return Pipeline(settings, Store(store_url, check_schema=False))
-
-
-def _prepare(pipeline: Pipeline, lease: Lease) -> Prepared:
-    """The dump prepared, its story priors slim for the trip (tasks/store/storycache.py)."""
-    try:
-        prepared = pipeline.prepare_claimed(lease)
-        if prepared.story_prior:
-            prepared.story_prior = [slim(p) for p in prepared.story_prior]
-        return prepared
-    except Exception as exc:
-        log.exception("dump %s crashed the pipeline", lease.dump_id)
-        return Prepared.crashed(lease.dump_id, lease.token, exc)

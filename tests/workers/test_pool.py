@@ -21,6 +21,7 @@ from tasks.store import Store
 from tests.conftest import SEEDS
 from workers import runner
 from workers.pool import Pool
+from workers.pool_child import Outbox
 
 SEED = sorted(SEEDS.glob("*.txt"))
 MARK = "Marker line that makes the patched stage misbehave."
@@ -188,3 +189,23 @@ def test_a_fresh_child_builds_its_own_pipeline_when_not_forked(tmp_path, setting
     assert report.processed == len(SEED) and not report.failed
     assert exported(store)[SEED[1].name] == SEED[0].name
     shutil.rmtree(tmp_path / "in")
+
+
+def test_a_child_killed_before_its_results_left_fails_only_the_dump_it_was_preparing(tmp_path, settings, monkeypatch):
+    # given children whose results leave slowly (as when the writer is busy and the pipe full),
+    # and a stage whose process is killed on dump 4, when it has prepared others not yet sent
+    misbehave_on_mark(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGKILL))
+    send = Outbox._send_all
+
+    def slow(self):
+        time.sleep(1.0)
+        send(self)
+    monkeypatch.setattr(Outbox, "_send_all", slow)
+    # when the dumps go through a pool of two
+    report, store = ingest(settings, dumps(tmp_path / "in", marked=(4,)))
+    # then only that dump fails; the ones prepared before it are prepared again and stored
+    assert [f["source_file"] for f in report.failed] == [SEED[4].name]
+    assert "killed by signal SIGKILL" in report.failed[0]["error"]
+    assert report.processed == len(SEED) - 1
+    assert sorted(exported(store)) == sorted(s.name for n, s in enumerate(SEED) if n != 4)
+    assert children() == []
