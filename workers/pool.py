@@ -26,7 +26,6 @@ import signal
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable
@@ -35,34 +34,13 @@ from tasks.pipeline import Outcome, Pipeline, Prepared
 from tasks.policy import new_token
 from tasks.store.lifecycle import Lease
 from workers.pace import DEPTH, MAX_DEPTH, Pace
-from workers.pool_child import serve
+from workers.pool_child import Child as _Slot, serve
 
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0       # a child asked to stop gets this long before it is killed
 
 
 HOLD_SECONDS = 0.5       # the longest the next dump to commit waits for a fuller batch
-
-
-@dataclass
-class _Slot:
-    """One child, and the dumps it holds, each job (order, lease): those it has prepared but
-    whose results are still on their way, the one it is preparing, since about `since`, and
-    those waiting in its pipe. `started` (shared with the child) counts the jobs it began,
-    `received` the results this process took."""
-    process: object
-    conn: Connection
-    started: object
-    jobs: deque = field(default_factory=deque)
-    since: float = 0.0
-    received: int = 0
-
-    def in_flight(self) -> int:
-        """Where in `jobs` the dump it was preparing is, once it is gone and its results are
-        taken (the first when it began none: each child lost costs a dump, so a child that
-        cannot start at all never starts again and again)."""
-        began = self.started.value - self.received
-        return began - 1 if 0 < began <= len(self.jobs) else 0
 
 
 class Pool:

@@ -1,5 +1,6 @@
-"""A child of the embedded pool (workers/pool.py): it prepares each dump of the leases it is
-sent, in order, and sends each result back as soon as it is made.
+"""A child of the embedded pool (workers/pool.py): the parent's handle on it (`Child`), and its
+loop (`serve`): it prepares each dump of the leases it is sent, in order, and sends each
+result back as soon as it is made.
 
 The results are sent by a thread of the child, not by the loop that prepares them: the parent
 reads its children only between its writer's transactions, and a result waits in the pipe
@@ -14,6 +15,8 @@ import logging
 import queue
 import signal
 import threading
+from collections import deque
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from tasks.pipeline import Pipeline, Prepared
@@ -22,6 +25,27 @@ from tasks.store.storycache import slim
 
 log = logging.getLogger(__name__)
 _END = object()          # tells the sending thread to stop
+
+
+@dataclass
+class Child:
+    """The parent's handle on one child, and the dumps it holds, each job (order, lease): those
+    it has prepared but whose results are still on their way, the one it is preparing, since
+    about `since`, and those waiting in its pipe. `started` (shared with the child) counts the jobs it began,
+    `received` the results this process took."""
+    process: object
+    conn: Connection
+    started: object
+    jobs: deque = field(default_factory=deque)
+    since: float = 0.0
+    received: int = 0
+
+    def in_flight(self) -> int:
+        """Where in `jobs` the dump it was preparing is, once it is gone and its results are
+        taken (the first when it began none: each child lost costs a dump, so a child that
+        cannot start at all never starts again and again)."""
+        began = self.started.value - self.received
+        return began - 1 if 0 < began <= len(self.jobs) else 0
 
 
 class Outbox:
