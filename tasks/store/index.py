@@ -124,7 +124,7 @@ def lookup(conn: Connection, fingerprints: list[Fingerprint]) -> Lookup:
     stored: dict[int, Stored] = {}
     if keys:
         dialect = _dialect(conn)
-        for key, seq, aid, size, blob in conn.exec_driver_sql(_LOOKUP[dialect], (_array(conn, keys),)):
+        for key, seq, aid, size, blob in conn.exec_driver_sql(_LOOKUP[dialect], (_array(conn, keys),)).fetchall():
             postings[key].append(seq)
             if seq not in stored:
                 stored[seq] = Stored(seq, aid, size, dedup_sketch.unpack(bytes(blob)))

@@ -34,7 +34,7 @@ from tasks.store.schema import articles, stories as story_rows, story_keys
 class _Story:
     """A story as this transaction has it."""
     ref: stories.StoryRef
-    stored_keys: list[str] | None       # its keys as stored; None while it is new (not yet inserted)
+    stored: bool                        # False while it is new (not yet inserted)
     base: int | None = None             # its touched value as stored
     first: dict | None = None           # a new story's first article: id, seq, title
     title: str | None = None            # a title for it, if it has none
@@ -61,6 +61,7 @@ class Placer:
     rows: list[_Placed] = field(default_factory=list)
     keyed: dict[str, tuple[int, set[str]]] = field(default_factory=dict)   # story id -> (touched, its keys)
     start: int = 0                                              # the horizon the placements were made at
+    hashes: dict[str, int] = field(default_factory=dict)        # key term -> stories.key_hash, this batch
 
     @classmethod
     def open(cls, conn: Connection, rules: StoryRules, horizons: list[int], linked: set[str],
@@ -70,7 +71,7 @@ class Placer:
         placer = cls(conn, rules, cache, stories.horizon(conn))
         placer.start = placer.counter
         since = min(horizons, default=placer.counter)
-        placer.changed = {sid: _Story(ref, keys(ref.summary), ref.touched)
+        placer.changed = {sid: _Story(ref, True, ref.touched)
                           for sid, ref in stories.changed_since(conn, since, cache).items()}
         if linked:
             query = select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(sorted(linked)))
@@ -134,9 +135,13 @@ class Placer:
         """The key terms the story shares with the article, as stories.ranked counts them."""
         if not stories.reaches(f, ref.summary, self.rules.weights):
             return 0
+        return len(mine & self._keys(ref))
+
+    def _keys(self, ref: stories.StoryRef) -> set[str]:
+        """The story's key terms as of its touched value (worked out once per value)."""
         if self.keyed.get(ref.id, (None,))[0] != ref.touched:
             self.keyed[ref.id] = (ref.touched, set(keys(ref.summary)))
-        return len(mine & self.keyed[ref.id][1])
+        return self.keyed[ref.id][1]
 
     def _refs(self, ids: list[str]) -> dict[str, stories.StoryRef]:
         """These stories as of now: this batch's in memory, the others as stored."""
@@ -178,14 +183,14 @@ class Placer:
     def _start(self, aid: str, seq: int, title: str | None, article: StoryInput) -> str:
         sid = stories.new_id(aid)
         ref = stories.StoryRef(sid, _rounded(new_summary(article.features)), seq, self._tick())
-        self.changed[sid] = _Story(ref, None, first={"id": aid, "seq": seq, "title": title}, dirty=True)
+        self.changed[sid] = _Story(ref, False, first={"id": aid, "seq": seq, "title": title}, dirty=True)
         return sid
 
     def _join(self, ref: stories.StoryRef, aid: str, seq: int, title: str | None, features) -> str:
         """The article joins the story: size, span and last article; the centroid too when the
         article brings features (a duplicate adds nothing new to it); its title if the story
         had none."""
-        story = self.changed.get(ref.id) or _Story(ref, keys(ref.summary), ref.touched)
+        story = self.changed.get(ref.id) or _Story(ref, True, ref.touched)
         s = ref.summary
         summary = _rounded(add(s, features), features) if features is not None else replace(s, size=s.size + 1)
         story.ref = stories.StoryRef(ref.id, summary, seq, self._tick())
@@ -202,8 +207,8 @@ class Placer:
         dirty = [s for s in self.changed.values() if s.dirty]
         self._stage(dirty)
         stamp = now()
-        new = [s for s in dirty if s.stored_keys is None]
-        old = [s for s in dirty if s.stored_keys is not None]
+        new = [s for s in dirty if not s.stored]
+        old = [s for s in dirty if s.stored]
         if new:
             self.conn.execute(insert(story_rows), [_values(s, stamp) | {
                 "id": s.ref.id, "title": s.first["title"] or s.title, "first_article": s.first["id"],
@@ -233,10 +238,10 @@ class Placer:
         """Bring each dirty story's key rows to its summary's keys. What is stored is read, not
         recomputed from the summary as read: rows written by another release, or by a tie cut
         otherwise, must neither block the insert (unique key) nor stay behind."""
-        stored = self._stored_keys([s.ref.id for s in dirty if s.stored_keys is not None])
+        stored = self._stored_keys([s.ref.id for s in dirty if s.stored])
         gone, fresh = [], []
         for s in dirty:
-            old, new = stored.get(s.ref.id, set()), {stories.key_hash(k) for k in keys(s.ref.summary)}
+            old, new = stored.get(s.ref.id, set()), {self._hash(k) for k in self._keys(s.ref)}
             gone += [{"b_story": s.ref.id, "b_hash": h} for h in old - new]
             fresh += [{"hash": h, "story_id": s.ref.id} for h in new - old]
         if gone:
@@ -244,6 +249,11 @@ class Placer:
                                                        story_keys.c.hash == bindparam("b_hash")), gone)
         if fresh:
             self.conn.execute(insert(story_keys), fresh)
+
+    def _hash(self, term: str) -> int:
+        if term not in self.hashes:
+            self.hashes[term] = stories.key_hash(term)
+        return self.hashes[term]
 
     def _stored_keys(self, ids: list[str]) -> dict[str, set[int]]:
         found: dict[str, set[int]] = {}

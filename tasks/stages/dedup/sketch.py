@@ -27,6 +27,7 @@ Jaccard is only ~0.4, but ~0.6 of 000 stands in 001. The verdict (verdict.py) we
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import heapq
 import re
 import struct
@@ -121,14 +122,13 @@ def overlap(fp: Fingerprint, match: Match) -> Overlap:
     if not a or not b or not size_a or not size_b:
         return Overlap(0.0, 0.0, 0.0, 0.0)
     limit = min(_limit(a, size_a), _limit(b, size_b))
-    low_a = [v for v in a if v <= limit]
-    low_b = set(v for v in b if v <= limit)
-    common = sum(v in low_b for v in low_a)
+    n_a, n_b = bisect_right(a, limit), bisect_right(b, limit)   # sketches are sorted, their values distinct
+    common = len(set(a[:n_a]).intersection(b[:n_b]))
     if not common:
         return Overlap(0.0, 0.0, 0.0, 0.0)
     # each side's share under the threshold scales to its whole; pooled, the two agree
-    shared = min(common * (size_a + size_b) / (len(low_a) + len(low_b)), size_a, size_b)
-    return Overlap(shared / size_a, shared / size_b, common / (len(low_a) + len(low_b) - common), shared)
+    shared = min(common * (size_a + size_b) / (n_a + n_b), size_a, size_b)
+    return Overlap(shared / size_a, shared / size_b, common / (n_a + n_b - common), shared)
 
 
 def _limit(sketch: tuple[int, ...], size: int) -> float:
