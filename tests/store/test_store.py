@@ -265,3 +265,36 @@ def test_a_page_woven_from_a_stored_story_and_a_stored_report_is_not_the_storys_
     # while the story's plain copy is still its duplicate
     _, copy = ingest(store, tmp_path, "copy.txt", "\n\n".join(["Share this"] + story))
     assert copy[0].duplicate_of == f"{story_id}-0"
+
+
+def test_reading_gives_the_dump_its_templates_and_story_candidates_on_one_connection(store, tmp_path):
+    from dataclasses import replace
+
+    from sqlalchemy import event
+
+    from tasks.stages.stories import StoryRules
+    # given a source whose footer line is learned, and a new dump claimed
+    for i, subject in enumerate(SUBJECTS):
+        footer = save_with_footer(store, tmp_path, i, " ".join(f"{subject} {w}{i}" for w in ("alpha", "beta", "gamma",
+                                                                                             "delta", "eps", "zeta")))
+    (tmp_path / "new.txt").write_text(WIRE)
+    reg = store.register(tmp_path / "new.txt", 10_000, "v")
+    store.claim(reg.dump_id)
+    rules = StoryRules.english()
+    drafts = [replace(draft(WIRE), story=rules.read("Lavrov meets Kim", WIRE, None))]
+    checkouts = []
+
+    def count(*_):
+        checkouts.append(1)
+    event.listen(store.engine, "checkout", count)
+    # when the dump, its source's templates and its story candidates are read through Store.reading
+    try:
+        raw, learned, priors = store.reading(lambda reads: (reads.raw(reg.dump_id), reads.templates({"The Daily"}),
+                                                            reads.story_priors(drafts, rules)))
+    finally:
+        event.remove(store.engine, "checkout", count)
+    # then one connection served them all, and each is what the store's own read gives
+    assert len(checkouts) == 1
+    assert raw == store.raw(reg.dump_id) == WIRE.encode()
+    assert learned == store.templates({"The Daily"}) == frozenset({footer})
+    assert priors == store.story_priors(drafts, rules) and len(priors) == 1

@@ -7,7 +7,9 @@ from sqlalchemy.exc import OperationalError
 from config import load
 from tasks.errors import DumpFailed
 from tasks.jobs import PipelineTask, process_dump, process_dumps
-from tasks.store import Store
+from tasks.policy import STORE_TRIES
+from tasks.store import Store, faults
+from tasks.store.store import Reads
 from tests.tasks.test_pipeline import story
 
 
@@ -79,19 +81,21 @@ def test_one_dump_per_task_still_fails_its_task_with_the_reason(tmp_path, store)
 
 
 def test_a_batch_cut_by_a_store_outage_resumes_at_that_dump_with_its_lease(tmp_path, store, monkeypatch):
-    # given three dumps in one message, and the store lost once while the second is read
+    # given three dumps in one message, and the store lost while the second is read, for longer
+    # than one store call retries (each read of a prepare runs on one connection: Store.reading)
     ids = [register(tmp_path, store, f"{i}.txt", story(i)) for i in range(3)]
-    real_raw, lost = Store.raw, []
+    real_raw, lost = Reads.raw, []
 
     def raw(self, dump_id):
-        if dump_id == ids[1] and not lost:
+        if dump_id == ids[1] and len(lost) < STORE_TRIES:
             lost.append(dump_id)
             raise OperationalError("SELECT raw_gz", {}, Exception("server closed the connection"))
         return real_raw(self, dump_id)
-    monkeypatch.setattr(Store, "raw", raw)
+    monkeypatch.setattr(Reads, "raw", raw)
+    monkeypatch.setattr(faults, "store_retry_delay", lambda attempt: 0.0)
     # when the batch runs (in process, its retry runs at once, from the second dump on)
     process_dumps.apply(args=[ids])
     # then every dump is done, each claimed once: the first not again, the second resumed its lease
-    assert lost == [ids[1]]
+    assert lost == [ids[1]] * STORE_TRIES
     assert [(store.dump(i)["state"], store.dump(i)["attempts"]) for i in ids] == [("done", 1)] * 3
     assert len(list(store.export())) == 3
