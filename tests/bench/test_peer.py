@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
@@ -19,6 +21,14 @@ def test_given_dumps_in_subfolders_then_flat_view_links_each_file_into_one_folde
     assert flat[2].stat().st_ino == (tmp_path / "tree" / "f01" / "c00101.txt").stat().st_ino   # the same file
 
 
+@pytest.mark.skipif(not (peer.SHARED_BENCH / "perf_vs_peer.py").is_file(),
+                    reason="the shared bench folder is not beside this checkout (a bare clone)")
 def test_given_the_shared_bench_folder_then_the_peer_is_its_perf_vs_peer_script():
-    assert (peer.SHARED_BENCH / "perf_vs_peer.py").is_file()
     assert "MinHashLSH" in peer._perf_vs_peer().PEER
+
+
+def test_given_no_shared_bench_folder_then_the_peer_says_where_it_looked_and_how_to_skip(tmp_path, monkeypatch):
+    monkeypatch.setattr(peer, "SHARED_BENCH", tmp_path / "shared" / "bench")
+    with pytest.raises(SystemExit) as stop:
+        peer._perf_vs_peer()
+    assert str(tmp_path / "shared" / "bench") in str(stop.value) and "--no-peer" in str(stop.value)
