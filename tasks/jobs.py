@@ -25,7 +25,7 @@ from tasks.app import app
 from tasks.errors import DumpFailed, LeaseLost, StoreError
 from tasks import metrics
 from tasks.pipeline import Outcome, Pipeline
-from tasks.policy import new_token, soft_limit_reason, task_retry_delay
+from tasks.policy import SOFT_LIMIT_REPEAT_SECONDS, new_token, soft_limit_reason, task_retry_delay
 from tasks.store.lifecycle import brief
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,21 @@ def _raise_soft_limit(signum, frame):
     raise SoftLimit()
 
 
+def _alarm_soft_limit(signum, frame):
+    """A batch dump's soft limit. An exception raised from a signal handler is lost when it lands
+    in a finalizer or a weakref callback (the garbage collector prints it as "ignored"), so the
+    alarm fires again until the dump stops (see _stop_alarm)."""
+    signal.setitimer(signal.ITIMER_REAL, SOFT_LIMIT_REPEAT_SECONDS)
+    raise SoftLimit()
+
+
+def _stop_alarm() -> None:
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (AttributeError, ValueError):   # no setitimer, or not the main thread
+        pass
+
+
 @task_prerun.connect
 def _soft_limit_reaches_the_task(**_):
     """billiard installs its soft-limit handler after worker_process_init; replace it per task."""
@@ -155,6 +170,7 @@ def _process(task: PipelineTask, dump_id: str, token: str) -> Outcome:
     except TRANSIENT:
         raise
     except (SoftLimit, SoftTimeLimitExceeded):
+        _stop_alarm()   # it fires again until honoured: it is, now
         s = task.pipeline.settings
         task.pipeline.store.fail(dump_id, soft_limit_reason(dump_id, s), token)
         outcome = Outcome(dump_id, "failed", error=f"over the soft time limit ({s.soft_time_limit:g} s)")
@@ -178,7 +194,7 @@ def _dump_time_limit(seconds: float):
     """The soft time limit of one dump of a batch (the batch's message carries the sum of its
     dumps' limits, see workers/queue.py): SoftLimit raised in the dump that runs over it."""
     try:
-        previous = signal.signal(signal.SIGALRM, _raise_soft_limit)
+        previous = signal.signal(signal.SIGALRM, _alarm_soft_limit)
     except (AttributeError, ValueError):   # no SIGALRM, or not the main thread (solo/threads pool)
         yield
         return
@@ -186,5 +202,5 @@ def _dump_time_limit(seconds: float):
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _stop_alarm()
         signal.signal(signal.SIGALRM, previous)

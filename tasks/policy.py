@@ -32,6 +32,7 @@ LEASE_MARGIN_SECONDS = 30      # beyond the hard time limit, before a lease coun
                                # (half the limit when that is shorter, at least 5 s)
 RESEND_GRACE_SECONDS = 30      # a queued dump younger than this may be on its way to the queue
 TASK_BACKOFF_CAP_SECONDS = 60  # a task waiting for the store retries at least this often
+SOFT_LIMIT_REPEAT_SECONDS = 0.2  # a batch dump's soft limit fires again this often until it is honoured
 STORE_TRIES = 5                # attempts of one store call on a connection error (~8 s in all)
 STORE_BACKOFF_SECONDS = 0.25
 LOCK_TIMEOUT_SECONDS = 30      # PostgreSQL: wait this long for a store lock, then retry

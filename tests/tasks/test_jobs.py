@@ -1,6 +1,8 @@
 """The Celery tasks run in process (Task.apply) over a real SQLite store: a batch of dumps is
 processed one dump after the other, each with its own outcome, so one bad or slow dump never
 takes the others of its message with it."""
+import time
+
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -99,3 +101,23 @@ def test_a_batch_cut_by_a_store_outage_resumes_at_that_dump_with_its_lease(tmp_p
     assert lost == [ids[1]] * STORE_TRIES
     assert [(store.dump(i)["state"], store.dump(i)["attempts"]) for i in ids] == [("done", 1)] * 3
     assert len(list(store.export())) == 3
+
+
+def test_a_batch_dumps_soft_limit_fires_again_when_the_first_one_is_swallowed():
+    # given a dump's soft limit of 0.1 s, and code that swallows the first SoftLimit (as a
+    # finalizer or weakref callback does: the garbage collector prints it and goes on)
+    from tasks.jobs import SoftLimit, _dump_time_limit
+    swallowed = []
+    # when the dump runs on past its limit
+    with pytest.raises(SoftLimit):
+        with _dump_time_limit(0.1):
+            try:
+                while True:
+                    pass
+            except SoftLimit:
+                swallowed.append(1)
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:   # the dump goes on, as if nothing had happened
+                pass
+    # then the limit fired again and stopped it
+    assert swallowed == [1]
