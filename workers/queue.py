@@ -85,15 +85,23 @@ def batches(dump_ids: list[str], settings: Settings) -> list[list[str]]:
 
 
 def _dump_ids(message: dict) -> list[str]:
-    """The dump ids a Celery (protocol 2) message carries: `process_dump`'s first argument or
-    `dump_id`, `process_dumps`' list (first argument or `dump_ids`)."""
+    """The dump ids a Celery (protocol 2) message carries (see dump_ids)."""
     try:
         body = message["body"]
         if message.get("properties", {}).get("body_encoding") == "base64":
             body = base64.b64decode(body)
         args, kwargs, _embed = json.loads(body)
+    except (KeyError, ValueError, TypeError):
+        return []
+    return dump_ids(args, kwargs)
+
+
+def dump_ids(args, kwargs) -> list[str]:
+    """The dump ids of a task's arguments: `process_dump`'s first argument or `dump_id`,
+    `process_dumps`' list (first argument or `dump_ids`)."""
+    try:
         found = kwargs.get("dump_ids") or kwargs.get("dump_id") or (args[0] if args else None)
-    except (KeyError, ValueError, TypeError, IndexError):
+    except (AttributeError, TypeError, IndexError, KeyError):
         return []
     if isinstance(found, str):
         return [found]

@@ -31,6 +31,7 @@ from config.settings import Settings
 from tasks import metrics
 from tasks.outcome import Outcome
 from tasks.store import Store
+from workers.queue import Queue, dump_ids
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,8 @@ def after_hard_limit(store: Store, queue, task_id: str, dump_ids: list[str], set
     return HardLimitReport(timed_out.failed, unstarted)
 
 
-def dump_ids(args, kwargs) -> list[str]:
-    """The dump ids of a task's message: process_dump(dump_id, lease) or process_dumps(dump_ids, leases)."""
-    given = kwargs.get("dump_ids") or kwargs.get("dump_id") or (args[0] if args else [])
-    return [given] if isinstance(given, str) else list(given)
-
-
 def _record(request: Request) -> None:
     """Runs in the worker's main loop: one short transaction and one send (a dump's worst case)."""
-    from workers.queue import Queue
     settings = load()
     try:
         store = Store(settings.store_url_or_default(), check_schema=False, pooled=False)
