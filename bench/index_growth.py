@@ -160,11 +160,16 @@ def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counte
 taken: list[float] = []   # when the story lock was first taken in the current save
 
 
-def _timed_lock(lock):
-    def timed(conn):
+def _timed_lock(lock, counters: dict | None = None, statements: int = 0):
+    """`lock` (stories.lock, or storylock.locked), noting when it was first called in a save;
+    `statements` sent past SQLAlchemy's events (a psycopg pipeline) are counted in `counters`
+    {engine: counter}."""
+    def timed(conn, *args):
         if not taken:
             taken.append(time.perf_counter())
-        return lock(conn)
+        if counters is not None:
+            counters[conn.engine][0] += statements
+        return lock(conn, *args)
     return timed
 
 
@@ -199,9 +204,10 @@ def measure(fills: list[int], articles: int = 400, rounds: int = 8, corpus: Path
         rules = None
         if stories:
             from tasks.stages.stories import StoryRules
-            from tasks.store import stories as story_store
+            from tasks.store import stories as story_store, storylock
             rules = StoryRules.english()
             story_store.lock = _timed_lock(story_store.lock)
+            storylock.locked = _timed_lock(storylock.locked, {s.engine: counters[n] for n, s in stores.items()}, 2)
         holds: dict[int, list[float]] = {n: [] for n in stores}
         times: dict[int, list[float]] = {n: [] for n in stores}
         real = drafts(corpus, articles, rules)

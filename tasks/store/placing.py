@@ -3,17 +3,18 @@
 The work is per batch, not per article, and mostly before the story lock: the `touched`
 counter is read once and counted on here, and the stories changed since the oldest of the
 batch's snapshots (stories.Prior.horizon) are read once (`Placer.open`). The batch is placed
-in memory; then the story lock is taken (`Placer.current`), and if no story changed meanwhile
-(the horizon is the same) the placements stand, else they are made again under the lock. So
-the lock covers a few statements and the commit, not the scoring. The changed
+in memory; then written, taking the story lock as late as can be (`Placer.settle`, see
+tasks/store/storylock.py): if no story changed meanwhile (the horizon is the same) the
+placements stand, else they are made again under the lock. So the lock covers one statement
+and the commit on PostgreSQL, not the scoring. The changed
 stories are kept in memory as the batch's articles join or start them, so a later article of
 the batch sees the earlier ones exactly as if they were committed: their stories (summaries
 rounded as stored), and their texts for the rewrite check; and its candidates are the stories
 stories.prior would find then (the snapshot's ranking redone for the stories changed
 since), its rewrite check the originals of the closest three then, so where a batch is cut
-changes nothing. Rows are written at the end
-(`Placer.write`): one executemany each for new stories, joined stories, their key changes and
-the articles' story columns.
+changes nothing. Rows are written at the end (`Placer.settle`, or `Placer.write` under the
+lock): one executemany each for new stories, their keys and the articles' story columns, and
+for the joined stories one statement with the check (PostgreSQL) or an executemany each.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from tasks.stages.stories import Member, StoryInput, StoryRules, Summary, add, keys, new_summary, score
 from tasks.stages.stories.rewrite import close_enough
-from tasks.store import stories
+from tasks.store import stories, storylock
 from tasks.store.storycache import StoryCache
 from tasks.store.dumps import now
 from tasks.store.schema import articles, stories as story_rows, story_keys
@@ -78,11 +79,29 @@ class Placer:
             placer.placed.update((aid, sid) for aid, sid in conn.execute(query))
         return placer
 
-    def current(self) -> bool:
-        """Take the story lock (held to commit): True if no story changed since `open`, so the
-        placements made stand; else they must be made again, now under the lock."""
-        stories.lock(self.conn)
-        return stories.horizon(self.conn) == self.start
+    def settle(self) -> bool:
+        """Write the placements, taking the story lock (held to commit) as late as can be:
+        True if no story changed since `open`, so they stand; else nothing of them is left
+        written, and they must be made again, now under the lock (then `write`). On
+        PostgreSQL see tasks/store/storylock.py; SQLite has one writer at a time."""
+        if self.conn.dialect.name != "postgresql":
+            stories.lock(self.conn)
+            if stories.horizon(self.conn) != self.start:
+                return False
+            self.write()
+            return True
+        dirty = [s for s in self.changed.values() if s.dirty]
+        new, old, stamp = [s for s in dirty if not s.stored], [s for s in dirty if s.stored], now()
+        storylock.begin(self.conn)
+        self._insert(new, stamp)
+        self._write_keys(new)
+        self._write_articles()
+        joined = [_values(s, stamp) | {"id": s.ref.id, "title": s.title} for s in old]
+        keys = {s.ref.id: {self._hash(k) for k in self._keys(s.ref)} for s in old}
+        if not storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, keys, stamp):
+            return False
+        self._stage(dirty)
+        return True
 
     def place(self, aid: str, seq: int, title: str | None, article: StoryInput, before: stories.Prior,
               duplicate_of: str | None) -> None:
@@ -207,18 +226,23 @@ class Placer:
         dirty = [s for s in self.changed.values() if s.dirty]
         self._stage(dirty)
         stamp = now()
-        new = [s for s in dirty if not s.stored]
         old = [s for s in dirty if s.stored]
-        if new:
-            self.conn.execute(insert(story_rows), [_values(s, stamp) | {
-                "id": s.ref.id, "title": s.first["title"] or s.title, "first_article": s.first["id"],
-                "first_seq": s.first["seq"], "created_at": stamp} for s in new])
+        self._insert([s for s in dirty if not s.stored], stamp)
         if old:
             query = (update(story_rows).where(story_rows.c.id == bindparam("b_id"))
                      .values(title=func.coalesce(story_rows.c.title, bindparam("b_title")),
                              **{k: bindparam(k) for k in _values(old[0], stamp)}))
             self.conn.execute(query, [_values(s, stamp) | {"b_id": s.ref.id, "b_title": s.title} for s in old])
         self._write_keys(dirty)
+        self._write_articles()
+
+    def _insert(self, new: list[_Story], stamp) -> None:
+        if new:
+            self.conn.execute(insert(story_rows), [_values(s, stamp) | {
+                "id": s.ref.id, "title": s.first["title"] or s.title, "first_article": s.first["id"],
+                "first_seq": s.first["seq"], "created_at": stamp} for s in new])
+
+    def _write_articles(self) -> None:
         if self.rows:
             query = update(articles).where(articles.c.seq == bindparam("b_seq"))
             self.conn.execute(query.values({k: bindparam(k) for k in self.rows[0].fields}),

@@ -11,7 +11,8 @@ dedup locking), then the story lock is taken (`lock`: one fleet-wide PostgreSQL 
 held to commit, taken after the dedup lock(s); on SQLite the write lock already serializes)
 and the placements stand only if no story changed meanwhile, else they are made again under
 it. Two workers therefore never both start a story for one event: the second sees the first's
-story among the changed ones. The part under the story lock is a few statements long.
+story among the changed ones. Under the story lock: one statement and the commit
+(tasks/store/storylock.py, which also gives the argument in full).
 """
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ decided in order, each against the store and against the batch's drafts before i
 candidate stored in the same batch gets no lenders). On PostgreSQL the index locks
 (index.lock) are taken before the look-ups, so what is committed meanwhile by a near
 duplicate is seen; story placement (tasks/store/placing.py) comes last, and takes its
-fleet-wide lock only to check and write what it placed.
+fleet-wide lock only to check and write what it placed that others could see: one statement,
+then the commit (tasks/store/storylock.py).
 """
 from __future__ import annotations
 
@@ -252,9 +253,9 @@ def _place_stories(conn: Connection, items: list[_Item], rules: StoryRules | Non
     linked = {it.verdict.duplicate_of for it in placing if it.verdict.duplicate_of}
     linked |= {p.rewrite.article_id for p in priors if p.rewrite}
     placer = _placed(Placer.open(conn, rules, [p.horizon for p in priors], linked, cache), placing, priors)
-    if not placer.current():   # a story changed since: place again, under the lock now
+    if not placer.settle():   # a story changed since: place again, under the lock now
         placer = _placed(Placer.open(conn, rules, [p.horizon for p in priors], linked, cache), placing, priors)
-    placer.write()
+        placer.write()
 
 
 def _placed(placer: Placer, placing: list[_Item], priors: list[stories.Prior]) -> Placer:

@@ -1,0 +1,68 @@
+"""The story lock's part of a write on PostgreSQL (tasks/store/storylock.py): what another
+writer could see or overwrite is written only under the lock, after the check; a story changed
+meanwhile is placed against again, never overwritten with what was read before."""
+import re
+
+from sqlalchemy import event
+
+from tasks.stages import dedup
+from tasks.store import Store, placing, storylock
+from tasks.store.writer import DumpWrite
+from tests.store.test_placing import claimed, save_batch
+from tests.store.test_stories import CRASH, RULES, draft
+
+# a third report of the crash that shares no 5-gram with CRASH[1]: no dedup lock in common
+THIRD = ("Cessna crash near Lake Tahoe kills four", "Four people were killed when a Cessna 172 went down "
+         "near Lake Tahoe on Tuesday after leaving Truckee airport, Placer County deputies said.", "2019-03-12")
+SHARED = re.compile(r"^\s*(UPDATE stories|DELETE FROM story_keys)\b|^\s*INSERT INTO stor(ies|y_keys)\b")
+
+
+def test_a_joined_story_is_written_only_under_the_lock_and_a_new_one_inside_the_savepoint(pg_url, tmp_path, monkeypatch):
+    # given a story of one report, and every statement of the next save recorded
+    store = Store(pg_url)
+    save_batch(store, tmp_path, [CRASH[0]])
+    seen, real = [], storylock.locked
+
+    def locked(conn, params):
+        seen.append("LOCK")
+        return real(conn, params)
+    monkeypatch.setattr(storylock, "locked", locked)
+    event.listen(store.engine, "before_cursor_execute", lambda conn, cur, sql, *rest: seen.append(sql))
+    # when a second report joins it, and a report of another event starts one, in one batch
+    (tmp_path / "b").mkdir()
+    other = ("Norway raises rates", "Norges Bank raised its key rate to 4.5 percent on Thursday in Oslo.", "2019-03-14")
+    b, c = save_batch(store, tmp_path / "b", [CRASH[1], other])
+    # then the joined story's row and keys change only after the lock (in its statement), the
+    # new story's only after a savepoint, and both stand
+    lock_at = seen.index("LOCK")
+    assert not [s for s in seen[:lock_at] if SHARED.match(s) and not s.lstrip().startswith("INSERT")]
+    inserts = [i for i, s in enumerate(seen[:lock_at]) if SHARED.match(s)]
+    assert inserts and min(inserts) > seen.index(f"SAVEPOINT {storylock.SAVEPOINT}")
+    assert store.story(b["story_id"])["size"] == 2 and store.story(c["story_id"])["size"] == 1
+    store.close()
+
+
+def test_a_story_joined_by_another_writer_meanwhile_keeps_both_joins(pg_url, tmp_path, monkeypatch):
+    # given a story of one report; while a first writer places a second report (after it read
+    # the stories, before its lock), another writer commits a third report joining the story
+    first, second = Store(pg_url), Store(pg_url)
+    (tmp_path / "old").mkdir()
+    story_id = save_batch(first, tmp_path / "old", [CRASH[0]])[0]["story_id"]
+    dump_id, token = claimed(second, tmp_path, "theirs.txt", THIRD[1])
+    theirs = DumpWrite(dump_id, "theirs.txt", [draft(*THIRD)], token=token)
+    real_open, raced = placing.Placer.open.__func__, []
+
+    def open_then_race(cls, *args):
+        placer = real_open(cls, *args)
+        if not raced:   # (the second writer's own open comes here too: race once)
+            raced.append(theirs)
+            second.save_batch([theirs], dedup.decide, "v", rules=RULES)
+        return placer
+    monkeypatch.setattr(placing.Placer, "open", classmethod(open_then_race))
+    # when the first commits
+    mine = save_batch(first, tmp_path, [CRASH[1]])[0]
+    # then the story holds all three: the first placed again under the lock, seeing the third
+    assert second.articles_of(dump_id)[0]["story_id"] == mine["story_id"] == story_id
+    assert first.story(story_id)["size"] == 3 and len(first.stories()) == 1
+    first.close()
+    second.close()
