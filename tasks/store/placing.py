@@ -63,6 +63,8 @@ class Placer:
     keyed: dict[str, tuple[int, set[str]]] = field(default_factory=dict)   # story id -> (touched, its keys)
     start: int = 0                                              # the horizon the placements were made at
     hashes: dict[str, int] = field(default_factory=dict)        # key term -> stories.key_hash, this batch
+    considered: set[str] = field(default_factory=set)           # every story a placement looked at
+    looked: set[int] = field(default_factory=set)               # the key hashes the articles look stories up by
 
     @classmethod
     def open(cls, conn: Connection, rules: StoryRules, horizons: list[int], linked: set[str],
@@ -81,9 +83,9 @@ class Placer:
 
     def settle(self) -> bool:
         """Write the placements, taking the story lock (held to commit) as late as can be:
-        True if no story changed since `open`, so they stand; else nothing of them is left
-        written, and they must be made again, now under the lock (then `write`). On
-        PostgreSQL see tasks/store/storylock.py; SQLite has one writer at a time."""
+        True if no story they depend on changed since `open`, so they stand; else nothing of
+        them is left written, and they must be made again, now under the lock (then `write`).
+        On PostgreSQL see tasks/store/storylock.py; SQLite has one writer at a time."""
         if self.conn.dialect.name != "postgresql":
             stories.lock(self.conn)
             if stories.horizon(self.conn) != self.start:
@@ -98,8 +100,12 @@ class Placer:
         self._write_articles()
         joined = [_values(s, stamp) | {"id": s.ref.id, "title": s.title} for s in old]
         keys = {s.ref.id: {self._hash(k) for k in self._keys(s.ref)} for s in old}
-        if not storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, keys, stamp):
+        shift = storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, keys, stamp,
+                                 self.considered, self.looked)
+        if shift is None:
             return False
+        for s in dirty:   # as storylock lifted them: above every change committed before
+            s.ref = replace(s.ref, touched=s.ref.touched + shift)
         self._stage(dirty)
         return True
 
@@ -122,6 +128,7 @@ class Placer:
                 prefer = self._story_of(rewrite.article_id)
         if prefer is not None and prefer not in refs:
             refs |= self._refs([prefer])
+        self.considered.update(refs)
         choice = self.rules.choose(article, {sid: ref.summary for sid, ref in refs.items()}, prefer, scores)
         joined = refs.get(choice.story) if choice.story else None
         features = None if duplicate_of is not None else article.features
@@ -140,6 +147,7 @@ class Placer:
         stories changed since ranked again by their keys now; looked up again (and merged with
         this batch's stories) only when the snapshot did not rank enough of them."""
         f, w, mine = article.features, self.rules.weights, set(keys(article.features))
+        self.looked.update(self._hash(k) for k in mine)
         order = stories.reranked(before, {sid: self._shared(f, mine, ref) for sid, ref in changed.items()})
         if order is None:
             found, _ = stories.ranked(self.conn, f, w, stories.MAX_CANDIDATES + len(self.changed))

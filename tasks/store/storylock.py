@@ -6,29 +6,37 @@ of `start`, the highest `touched` committed when it read them. Then:
 1. Before the lock, inside a savepoint, everything no other writer can touch or see before
    this transaction commits: the stories the batch starts (their ids are its own articles'),
    their key rows, and the articles' story columns (its own rows).
-2. The lock, then ONE statement (`_SETTLE`), both sent in one round trip, that reads the highest `touched`
-   committed, leaving out the stories step 1 inserted, and only if it is still `start`
-   updates the stories the batch joins and brings their key rows to their new summaries.
+2. The lock, then ONE statement (`_SETTLE`), both sent in one round trip. It looks for a
+   story changed since `start` (committed by another writer: step 1's stories are left out)
+   that the batch's placement depends on: one of the stories it considered (every candidate
+   of every article, and the stories it joined or preferred), or one whose key rows share a
+   key term of one of its articles. Only if there is none, it updates the stories the batch
+   joins, brings their key rows to their new summaries, and lifts the batch's `touched`
+   values above the highest committed (`shift`).
 3. The commit.
 
-If another writer changed a story meanwhile, the statement writes nothing, the savepoint is
-rolled back, and the batch is placed again under the lock (writer.py).
+If a story the batch depends on changed, the statement writes nothing, the savepoint is rolled
+back, and the batch is placed again under the lock (writer.py), seeing the change.
 
-Why no story can split (the argument the race tests check). Every change to a story row that
-another writer can see happens under the story lock: a new story is inserted before it, but it
-is invisible to others until the commit, which comes under the lock; and its `touched` values
-are above `start`. A writer's changes all carry `touched` values above the highest committed
-when it took the lock (its `start`, checked under the lock), and it holds the lock to its
-commit, so `max(touched)` over committed stories only grows, in lock order. A writer W reads
-its candidates at `start`; if any other writer committed a story change after that, it did so
-under the lock before W took it, its `touched` is above `start`, and step 2 (a statement that
-begins after W holds the lock, so its snapshot includes every earlier holder's commit) sees
-it: W places again under the lock, seeing it. Two writers placing reports of one event
-therefore never both start a story: the second to take the lock sees the first's story.
-
-The read of step 2 must be a statement of its own after the lock statement: a statement's
-snapshot is taken when it starts, so a read in the lock's own statement would miss a commit
-made while it waited for the lock.
+Why no story can split (the argument the race tests check).
+- Every change to a story row that another writer can see happens under the story lock: a new
+  story is inserted before it, but it is invisible to others until the commit, which comes
+  under the lock. A writer's `touched` values are lifted above the highest committed when it
+  checks, and it holds the lock to its commit, so committed `touched` values only grow, in
+  lock order, and "changed since a snapshot" is "`touched` above the snapshot's highest".
+- Step 2 is a statement that begins once the writer holds the lock, so its snapshot holds
+  every earlier holder's commit. (A read in the lock's own statement would not: a statement's
+  snapshot is taken when it starts, before it waited.)
+- An article's placement reads only stories found by its key terms (stories.ranked looks up
+  story_keys by them), the stories it prefers (its original's or rewritten article's), and
+  the batch's own. A story changed since `start` that is none of the stories considered and
+  shares no key row with the articles' key terms can be neither a candidate now nor have
+  been one then, so the placements made at `start` are those that would be made now.
+- So two writers placing reports of one event never both start a story: the second to take
+  the lock finds the first's new story through the key terms the two reports share (else
+  neither could ever find the other's story, serialized or not), and places again.
+- Writers whose articles share no key term and no story do not wait for each other beyond
+  one statement and a commit: the fleet is serialized on this lock only for that long.
 """
 from __future__ import annotations
 
@@ -45,21 +53,27 @@ _LOCK = "SELECT pg_advisory_xact_lock(%(k)s)"
 
 # the joined stories' rows (v) and their keys (k) as arrays; every write only if `ok`
 _SETTLE = """
-WITH top AS (SELECT coalesce(max(touched), 0) AS n FROM stories WHERE id <> ALL(%(mine)s::text[])),
-ok AS (SELECT 1 FROM top WHERE n = %(start)s),
+WITH top AS (SELECT greatest(coalesce(max(touched), 0), %(start)s) AS n FROM stories
+             WHERE id <> ALL(%(mine)s::text[])),
+moved AS (SELECT count(*) AS n FROM stories s WHERE s.touched > %(start)s AND s.id <> ALL(%(mine)s::text[])
+          AND (s.id = ANY(%(considered)s::text[])
+               OR EXISTS (SELECT 1 FROM story_keys c WHERE c.story_id = s.id AND c.hash = ANY(%(hashes)s::int8[])))),
+ok AS (SELECT top.n - %(start)s AS shift FROM top, moved WHERE moved.n = 0),
 v AS (SELECT * FROM unnest(%(ids)s::text[], %(titles)s::text[], %(sizes)s::int[], %(last_articles)s::text[],
                            %(last_seqs)s::int[], %(touched)s::int8[], %(first_dates)s::text[],
                            %(last_dates)s::text[], %(centroids)s::text[])
       AS v(id, title, size, last_article, last_seq, touched, first_date, last_date, centroid)),
 k AS (SELECT * FROM unnest(%(key_stories)s::text[], %(key_hashes)s::int8[]) AS k(story_id, hash)),
 joined AS (UPDATE stories s SET title = coalesce(s.title, v.title), size = v.size, last_article = v.last_article,
-                                last_seq = v.last_seq, touched = v.touched, first_date = v.first_date,
+                                last_seq = v.last_seq, touched = v.touched + ok.shift, first_date = v.first_date,
                                 last_date = v.last_date, centroid = v.centroid, updated_at = %(stamp)s
            FROM v, ok WHERE s.id = v.id),
+started AS (UPDATE stories s SET touched = s.touched + ok.shift FROM ok
+            WHERE ok.shift > 0 AND s.id = ANY(%(mine)s::text[])),
 gone AS (DELETE FROM story_keys d USING ok WHERE d.story_id = ANY(%(ids)s::text[])
          AND NOT EXISTS (SELECT 1 FROM k WHERE k.story_id = d.story_id AND k.hash = d.hash)),
 fresh AS (INSERT INTO story_keys (hash, story_id) SELECT k.hash, k.story_id FROM k, ok ON CONFLICT DO NOTHING)
-SELECT n FROM top
+SELECT top.n - %(start)s, moved.n FROM top, moved
 """
 
 
@@ -69,34 +83,37 @@ def begin(conn: Connection) -> None:
 
 
 def settle(conn: Connection, start: int, mine: list[str], joined: list[dict], keys: dict[str, set[int]],
-           stamp: datetime) -> bool:
-    """Step 2: take the story lock and, if no story changed since `start` (`mine`, the stories
-    started in step 1, left out), write the `joined` stories' rows (as placing._values, with
-    `id` and `title`) and their `keys` {story: hashes}: True. Else write nothing, roll step 1
-    back, and False."""
+           stamp: datetime, considered: set[str], hashes: set[int]) -> int | None:
+    """Step 2: take the story lock and, if no story the batch depends on changed since
+    `start` (the stories `considered`, and those keyed by `hashes`, the articles' key terms;
+    `mine`, the stories started in step 1, left out), write the `joined` stories' rows (as
+    placing._values, with `id` and `title`) and their `keys` {story: hashes}, and return the
+    shift added to the batch's `touched` values. Else write nothing, roll step 1 back: None."""
     col = {name: [row[name] for row in joined] for name in
            ("id", "title", "size", "last_article", "last_seq", "touched", "first_date", "last_date", "centroid")}
     pairs = [(sid, h) for sid in col["id"] for h in sorted(keys.get(sid, ()))]
-    top = locked(conn, {
-        "mine": mine, "start": start, "ids": col["id"], "titles": col["title"], "sizes": col["size"],
+    shift, moved = locked(conn, {
+        "mine": mine, "start": start, "considered": sorted(considered), "hashes": sorted(hashes),
+        "ids": col["id"], "titles": col["title"], "sizes": col["size"],
         "last_articles": col["last_article"], "last_seqs": col["last_seq"], "touched": col["touched"],
         "first_dates": col["first_date"], "last_dates": col["last_date"], "centroids": col["centroid"],
         "key_stories": [sid for sid, _ in pairs], "key_hashes": [h for _, h in pairs], "stamp": stamp})
-    if top == start:
-        return True
+    if not moved:
+        return shift
     conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
-    return False
+    return None
 
 
-def locked(conn: Connection, params: dict) -> int:
+def locked(conn: Connection, params: dict) -> tuple[int, int]:
     """The lock statement and _SETTLE, sent together (psycopg's pipeline: one round trip, two
-    statements, the second begun once the first has the lock); the highest `touched` read."""
+    statements, the second begun once the first has the lock); _SETTLE's row: the shift, and
+    how many stories the batch depends on changed."""
     raw = conn.connection.driver_connection
     try:
         with raw.pipeline():
             raw.execute(_LOCK, {"k": stories.STORY_LOCK_KEY})
             cur = raw.execute(_SETTLE, params)
-        return cur.fetchone()[0]
+        return cur.fetchone()
     except psycopg.Error as exc:   # as SQLAlchemy raises it, so that store errors are told and retried alike
         raise DBAPIError.instance(_SETTLE, params, exc, psycopg.Error, hide_parameters=True,
                                   connection_invalidated=raw.broken) from exc

@@ -52,6 +52,9 @@ def test_pairs_of_near_duplicates_released_together_to_four_workers_are_never_mi
                   if sorted(a["status"] for a in two) != ["duplicate", "original"]
                   or {a["duplicate_of"] for a in two} - {None} != {a["id"] for a in two if a["status"] == "original"}]
         assert missed == [], missed
+        # and no pair is split across two stories (the story lock, tasks/store/storylock.py)
+        split = [p for p, two in by_pair.items() if len({a["story_id"] for a in two}) != 1 or not two[0]["story_id"]]
+        assert split == [], split
         # and the workers shared the work
         assert sum("succeeded" in w.output() for w in workers) >= 3
     finally:

@@ -9,7 +9,7 @@ from tasks.stages import dedup
 from tasks.store import Store, placing, storylock
 from tasks.store.writer import DumpWrite
 from tests.store.test_placing import claimed, save_batch
-from tests.store.test_stories import CRASH, RULES, draft
+from tests.store.test_stories import CRASH, OTHER, RULES, draft
 
 # a third report of the crash that shares no 5-gram with CRASH[1]: no dedup lock in common
 THIRD = ("Cessna crash near Lake Tahoe kills four", "Four people were killed when a Cessna 172 went down "
@@ -64,5 +64,35 @@ def test_a_story_joined_by_another_writer_meanwhile_keeps_both_joins(pg_url, tmp
     # then the story holds all three: the first placed again under the lock, seeing the third
     assert second.articles_of(dump_id)[0]["story_id"] == mine["story_id"] == story_id
     assert first.story(story_id)["size"] == 3 and len(first.stories()) == 1
+    first.close()
+    second.close()
+
+
+def test_a_story_of_another_event_committed_meanwhile_neither_waits_nor_reorders(pg_url, tmp_path, monkeypatch):
+    # given a first writer placing a crash report while another writer commits a report of
+    # another event (no key term in common) after the first read the stories
+    from sqlalchemy import text
+    first, second = Store(pg_url), Store(pg_url)
+    dump_id, token = claimed(second, tmp_path, "theirs.txt", OTHER[1])
+    theirs = DumpWrite(dump_id, "theirs.txt", [draft(*OTHER)], token=token)
+    real_open, opened = placing.Placer.open.__func__, []
+
+    def open_then_race(cls, *args):
+        placer = real_open(cls, *args)
+        opened.append(placer)
+        if len(opened) == 1:
+            second.save_batch([theirs], dedup.decide, "v", rules=RULES)
+        return placer
+    monkeypatch.setattr(placing.Placer, "open", classmethod(open_then_race))
+    # when the first commits
+    mine = save_batch(first, tmp_path, [CRASH[0]])[0]
+    # then its placement stood (no second placement: only the other writer's open came
+    # after), and its story's change is ordered after the other's, as it committed
+    assert len(opened) == 2
+    with first.engine.connect() as conn:
+        touched = dict(conn.execute(text("SELECT id, touched FROM stories")).all())
+    other_story = second.articles_of(dump_id)[0]["story_id"]
+    assert set(touched) == {mine["story_id"], other_story}
+    assert touched[mine["story_id"]] > touched[other_story]
     first.close()
     second.close()
