@@ -4,8 +4,8 @@ The work is per batch, not per article, and mostly before the story lock: the `t
 counter is read once and counted on here, and the stories changed since the oldest of the
 batch's snapshots (stories.Prior.horizon) are read once (`Placer.open`). The batch is placed
 in memory; then written, taking the story lock as late as can be (`Placer.settle`, see
-tasks/store/storylock.py): if no story changed meanwhile (the horizon is the same) the
-placements stand, else they are made again under the lock. So the lock covers one statement
+tasks/store/storylock.py): if no story they depend on changed meanwhile (on SQLite, the
+horizon is the same) the placements stand, else they are made again under the lock. So the lock covers one statement
 and the commit on PostgreSQL, not the scoring. The changed
 stories are kept in memory as the batch's articles join or start them, so a later article of
 the batch sees the earlier ones exactly as if they were committed: their stories (summaries
