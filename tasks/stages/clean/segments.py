@@ -23,6 +23,7 @@ from tasks.stages.clean.header import iso_date
 from tasks.stages.clean.language import stop_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ASCII_WORD = re.compile(r"[a-z0-9_]+")   # \w+ of lower-cased ASCII text, by a cheaper class
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CLOSERS = "\"'”’»)]"
 _STOPS = frozenset(".!?…。！？")
@@ -132,8 +133,9 @@ def _line_features(text: str, stops: frozenset[str]) -> Segment:
 def _compute_features(text: str, stops: frozenset[str], boiler: bool | None = None) -> Segment:
     """The Segment of a text: its words, stop-word share, sentence end, lexicon cues."""
     lower = text.lower()
-    tokens = _WORD.findall(lower)
-    cjk = 0 if text.isascii() else len(_CJK.findall(text))
+    ascii_ = text.isascii()
+    tokens = (_ASCII_WORD if ascii_ else _WORD).findall(lower)
+    cjk = 0 if ascii_ else len(_CJK.findall(text))
     if cjk > len(text) / 3:   # Chinese, Japanese, Korean: no spaces, count characters
         words, share = cjk // 2, 0.3
     else:

@@ -41,13 +41,15 @@ SKETCH = 64     # hashes kept per text to estimate overlap (256 bytes)
 QUERY = 48      # lookup keys a new text is looked up by (the store indexes the first few)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ASCII_WORD = re.compile(r"[a-z0-9_]+")   # \w+ of lower-cased ASCII text, by a cheaper class (~40% less)
 _LOW = 0xFFFFFFFF
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words, with compatibility forms and accents' encodings folded (NFKC)."""
-    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()   # ASCII: the same
-    return _WORD.findall(folded)
+    if text.isascii():   # NFKC and casefold leave ASCII as lower() does
+        return _ASCII_WORD.findall(text.lower())
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _hashes(values) -> list[int]:
