@@ -68,6 +68,16 @@ class Trace:
             if self.on:
                 self.steps.append(("COMMIT", time.perf_counter(), 0.0))
 
+        real_commit = engine.dialect.do_commit
+
+        def do_commit(dbapi_conn):   # the commit's own end: what follows is not the lock's
+            real_commit(dbapi_conn)
+            if self.on and self.steps and self.steps[-1][0] == "COMMIT":
+                label, start, _ = self.steps[-1]
+                self.steps[-1] = (label, start, time.perf_counter())
+                self.steps.append(("after the commit, to save_articles' return (not held)", time.perf_counter(), 0.0))
+        engine.dialect.do_commit = do_commit
+
     def finish(self, ended: float) -> list[tuple[str, float]]:
         """[(step, seconds)] of the save just done: statements, Python gaps, the commit."""
         out, last = [], self.started
