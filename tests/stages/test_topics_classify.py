@@ -246,3 +246,26 @@ def test_given_a_scam_then_it_is_crime_not_technology():
     text = "Police arrested a man accused of running an e-mail scam that swindled retirees out of their savings."
     # then it is crime first
     assert classify(None, text)[0].label == "crime-law-justice"
+
+
+RECENT_VOCABULARY_CASES = [
+    # (IPTC health > communicable disease; technology > artificial intelligence; labour > gig work)
+    ("Covid rules return", "Another lockdown begins on Monday as coronavirus cases rise.", "health"),
+    ("A chatbot for the firm", "The firm's new chatbot answers questions with a large language model.",
+     "science-technology"),
+    ("Gig workers ask for holiday pay", "Gig workers who deliver meals say the platforms owe them holiday pay.",
+     "labour"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), RECENT_VOCABULARY_CASES, ids=("covid", "chatbot", "gig-work"))
+def test_given_vocabulary_of_recent_news_then_its_field_comes_first(title, text, expected):
+    # given the words of news written after the older vocabulary (the old lexicon read them as
+    # crime, business and arts: rules, a firm, a gig); then the field they name comes first
+    assert classify(title, text)[0].label == expected
+
+
+def test_given_a_cryptocurrency_then_it_counts_for_both_business_and_technology():
+    lex = load_lexicon()
+    topics = {TOPIC_LABELS[t] for t, _ in lex.entries["cryptocurrenc*"]}
+    assert topics == {"economy-business-finance", "science-technology"}
