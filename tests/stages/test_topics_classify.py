@@ -269,3 +269,28 @@ def test_given_a_cryptocurrency_then_it_counts_for_both_business_and_technology(
     lex = load_lexicon()
     topics = {TOPIC_LABELS[t] for t, _ in lex.entries["cryptocurrenc*"]}
     assert topics == {"economy-business-finance", "science-technology"}
+
+
+HOMOGRAPH_CASES = [
+    # (text, its topic): a phrase that holds another desk's word wins over that word
+    ("Inspectors from the International Atomic Energy Agency will visit the site next week.", "politics"),
+    ("Four tourists died when their coach crashed on a mountain road.", "disaster-accident-emergency"),
+    ("Hundreds of passengers on the cruise ship came down with a stomach bug.", "health"),
+    ("The property developer plans 300 homes on the former factory site.", "economy-business-finance"),
+    ("Local families rely on the food bank more than ever this winter.", "society"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOMOGRAPH_CASES, ids=("atomic", "coach", "bug", "developer", "food-bank"))
+def test_given_a_phrase_holding_another_desks_word_then_the_phrase_decides(text, expected):
+    # given an atom that is a watchdog's, a coach that is a bus, a bug that is an illness, a
+    # developer who builds houses, a bank that gives food; then the phrase's topic comes first
+    assert classify(None, text)[0].label == expected
+
+
+def test_given_a_territory_named_with_a_business_word_then_it_is_not_business():
+    # given a raid in the West Bank (a "bank" that is no lender)
+    topics = classify(None, "Troops raided a village in the West Bank overnight and detained two men.")
+    # then conflict comes first, and business is not among the topics
+    assert topics[0].label == "conflict-war-peace"
+    assert "economy-business-finance" not in {t.label for t in topics}
