@@ -28,6 +28,7 @@ from tasks.stages.stories.rewrite import Signature, close_enough
 from tasks.store.schema import articles, stories, story_keys
 
 MAX_CANDIDATES = 20
+KEY_SLOTS = 24   # at most this many key terms per article (tasks/stages/stories keys' limit)
 SPARE = 20   # stories ranked after the first MAX_CANDIDATES before the lock, in case some of those change
 STORY_LOCK_KEY = 0x5707E5   # arbitrary constant naming the story advisory lock
 REWRITE_MEMBERS = 20   # a candidate story's most recent originals compared for a rewrite
@@ -53,26 +54,35 @@ def ranked(conn: Connection, f: Features, w: Weights = Weights(),
            limit: int = MAX_CANDIDATES + SPARE) -> tuple[list[tuple[str, int, int]], bool]:
     """[(story, key terms shared, touched)] of the `limit` stories within the article's reach
     in time that share the most, most first, ties by id; and whether more stories share some."""
-    hashes = [key_hash(k) for k in keys(f)]
+    hashes = [key_hash(k) for k in keys(f, KEY_SLOTS)]
     if not hashes:
         return [], False
-    params = {"hashes": hashes, "limit": limit + 1}
+    params = {f"h{i}": hashes[min(i, len(hashes) - 1)] for i in range(KEY_SLOTS)} | {"limit": limit + 1}
     if f.day is not None:
         params |= {"low": iso(f.day - w.reach_days), "high": iso(f.day + w.reach_days)}
-    rows = [tuple(r) for r in conn.execute(_RANKED if f.day is None else _RANKED_IN_REACH, params)]
+    rows = [tuple(r) for r in conn.execute(_RANKED if f.day is None else _RANKED_IN_REACH, params).all()]
     return rows[:limit], len(rows) > limit
 
 
 def _ranking(in_reach: bool):
     """The statement behind `ranked`, built once: its compiled form is then found in
-    SQLAlchemy's cache without walking a new statement per article."""
+    SQLAlchemy's cache without walking a new statement per article. The key hashes are
+    KEY_SLOTS plain parameters (an article with fewer keys repeats its last one, which leaves
+    the set the same), not an expanding list, which would be rendered again at every
+    execution. The postings are counted on the inverted table alone; the stories table is
+    read per posting only to tell an article with a date which stories are within its reach,
+    and otherwise for the `touched` of the stories ranked."""
     shared = func.count().label("shared")
-    query = (select(story_keys.c.story_id, shared, func.max(stories.c.touched)).join(stories, stories.c.id == story_keys.c.story_id)
-             .where(story_keys.c.hash.in_(bindparam("hashes", expanding=True))))
+    query = select(story_keys.c.story_id, shared).where(
+        story_keys.c.hash.in_([bindparam(f"h{i}") for i in range(KEY_SLOTS)]))
     if in_reach:
-        query = query.where((stories.c.last_date.is_(None))
-                            | ((stories.c.last_date >= bindparam("low")) & (stories.c.first_date <= bindparam("high"))))
-    return query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id).limit(bindparam("limit"))
+        query = query.join(stories, stories.c.id == story_keys.c.story_id).where(
+            (stories.c.last_date.is_(None))
+            | ((stories.c.last_date >= bindparam("low")) & (stories.c.first_date <= bindparam("high"))))
+    top = (query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id)
+           .limit(bindparam("limit")).subquery())
+    return (select(top.c.story_id, top.c.shared, stories.c.touched).join(stories, stories.c.id == top.c.story_id)
+            .order_by(top.c.shared.desc(), top.c.story_id))
 
 
 _RANKED, _RANKED_IN_REACH = _ranking(False), _ranking(True)

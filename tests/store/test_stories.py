@@ -147,6 +147,24 @@ def test_candidates_are_the_stories_within_reach_sharing_key_terms_most_first(st
         assert stories.ranked(conn, report.features, RULES.weights, limit=1) == (found[:1], True)
 
 
+def test_an_article_with_few_key_terms_counts_each_shared_term_once(store, tmp_path):
+    from dataclasses import replace
+
+    from tasks.stages.stories import keys
+    from tasks.store import stories
+    # given a story, and an article whose only key terms are two of the story's
+    a = ingest(store, tmp_path, "a.txt", *CRASH[0])
+    with store.engine.connect() as conn:
+        summary = stories.load(conn, [a["story_id"]])[a["story_id"]].summary
+        two = keys(summary)[:2]
+        article = replace(RULES.read(*CRASH[0]).features, body={t: 1.0 for t in two}, title={}, entities={})
+        # when it looks up its candidates (fewer key terms than the look-up has places for)
+        found, more = stories.ranked(conn, article, RULES.weights)
+    # then the story shares exactly those two, not the repeats filling the places
+    assert keys(article) == two
+    assert [(sid, shared) for sid, shared, _ in found] == [(a["story_id"], 2)] and not more
+
+
 def test_signatures_read_before_are_not_decoded_again(store, tmp_path):
     from tasks.store import stories
     # given a story of two reports, its recent members read once
