@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy import Connection, bindparam, func, select, text, true
 
 from tasks.stages.stories import Features, Member, Rewrite, StoryInput, StoryRules, Summary, Weights, keys, score
 from tasks.stages.stories.rewrite import Signature, close_enough
@@ -54,14 +54,23 @@ def ranked(conn: Connection, f: Features, w: Weights = Weights(),
            limit: int = MAX_CANDIDATES + SPARE) -> tuple[list[tuple[str, int, int]], bool]:
     """[(story, key terms shared, touched)] of the `limit` stories within the article's reach
     in time that share the most, most first, ties by id; and whether more stories share some."""
+    found, more, _ = _looked_up(conn, f, w, limit)
+    return found, more
+
+
+def _looked_up(conn: Connection, f: Features, w: Weights = Weights(),
+               limit: int = MAX_CANDIDATES + SPARE) -> tuple[list[tuple[str, int, int]], bool, int | None]:
+    """`ranked`, and the `horizon` read in the same statement (so as of the same snapshot, on
+    PostgreSQL too); None for an article without key terms (nothing was read)."""
     hashes = [key_hash(k) for k in keys(f, KEY_SLOTS)]
     if not hashes:
-        return [], False
+        return [], False, None
     params = {f"h{i}": hashes[min(i, len(hashes) - 1)] for i in range(KEY_SLOTS)} | {"limit": limit + 1}
     if f.day is not None:
         params |= {"low": iso(f.day - w.reach_days), "high": iso(f.day + w.reach_days)}
-    rows = [tuple(r) for r in conn.execute(_RANKED if f.day is None else _RANKED_IN_REACH, params).all()]
-    return rows[:limit], len(rows) > limit
+    rows = conn.execute(_RANKED if f.day is None else _RANKED_IN_REACH, params).all()
+    found = [(sid, shared, touched) for _, sid, shared, touched in rows if sid is not None]
+    return found[:limit], len(found) > limit, rows[0][0] or 0
 
 
 def _ranking(in_reach: bool):
@@ -71,7 +80,8 @@ def _ranking(in_reach: bool):
     the set the same), not an expanding list, which would be rendered again at every
     execution. The postings are counted on the inverted table alone; the stories table is
     read per posting only to tell an article with a date which stories are within its reach,
-    and otherwise for the `touched` of the stories ranked."""
+    and otherwise for the `touched` of the stories ranked. Its first column is the `horizon`,
+    on every row (one row of it with NULLs when no story is found)."""
     shared = func.count().label("shared")
     query = select(story_keys.c.story_id, shared).where(
         story_keys.c.hash.in_([bindparam(f"h{i}") for i in range(KEY_SLOTS)]))
@@ -79,10 +89,13 @@ def _ranking(in_reach: bool):
         query = query.join(stories, stories.c.id == story_keys.c.story_id).where(
             (stories.c.last_date.is_(None))
             | ((stories.c.last_date >= bindparam("low")) & (stories.c.first_date <= bindparam("high"))))
-    top = (query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id)
-           .limit(bindparam("limit")).subquery())
-    return (select(top.c.story_id, top.c.shared, stories.c.touched).join(stories, stories.c.id == top.c.story_id)
-            .order_by(top.c.shared.desc(), top.c.story_id))
+    best = (query.group_by(story_keys.c.story_id).order_by(shared.desc(), story_keys.c.story_id)
+            .limit(bindparam("limit")).subquery("best"))
+    found = (select(best.c.story_id, best.c.shared, stories.c.touched)
+             .join(stories, stories.c.id == best.c.story_id).subquery("found"))
+    seen = select(func.max(stories.c.touched).label("horizon")).subquery("seen")   # one row, always
+    return (select(seen.c.horizon, found.c.story_id, found.c.shared, found.c.touched)
+            .select_from(seen.outerjoin(found, true())).order_by(found.c.shared.desc(), found.c.story_id))
 
 
 _RANKED, _RANKED_IN_REACH = _ranking(False), _ranking(True)
@@ -215,8 +228,8 @@ class Prior:
 
 def prior(conn: Connection, article: StoryInput, rules: StoryRules, cache=None) -> Prior:
     """Candidate stories, and the rewrite links found among the originals of the closest three."""
-    seen = horizon(conn)
-    found, more = ranked(conn, article.features, rules.weights)
+    found, more, seen = _looked_up(conn, article.features, rules.weights)
+    seen = horizon(conn) if seen is None else seen
     refs = _read(conn, {sid: touched for sid, _, touched in found[:MAX_CANDIDATES]}, cache)
     scores = {sid: score(article.features, ref.summary, rules.weights) for sid, ref in refs.items()}
     rewrites = {sid: rules.rewrite(article, members(conn, article, [refs[sid]], cache)[0])

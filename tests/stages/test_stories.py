@@ -86,6 +86,17 @@ def test_keys_favour_names_and_title_words(idf):
     assert "tahoe" in k and "truckee" in k and len(k) <= 24
 
 
+def test_keys_take_the_heaviest_terms_and_equal_weights_in_the_order_met():
+    from tasks.stages.stories.features import Features
+    # given vectors whose weights tie
+    f = Features(body={"b1": 0.5, "b2": 0.9, "b3": 0.5, "b4": 0.5}, title={"t1": 0.2, "t2": 0.2},
+                 entities={"e1": 0.1, "e2": 0.3, "e3": 0.1}, day=None)
+    # when the keys are cut to four (two entities, one title term, two body terms)
+    # then each part gives its heaviest, ties in the order they stand, without repeats
+    assert keys(f, 4) == ["e2", "e1", "t1", "b2"]
+    assert keys(f, 8) == ["e2", "e1", "e3", "t1", "t2", "b2", "b1", "b3"]
+
+
 def test_rules_read_an_article_once_for_both_decisions(idf):
     rules = StoryRules(idf, Weights())
     article = rules.read(*CRASH_A)

@@ -165,6 +165,23 @@ def test_an_article_with_few_key_terms_counts_each_shared_term_once(store, tmp_p
     assert [(sid, shared) for sid, shared, _ in found] == [(a["story_id"], 2)] and not more
 
 
+def test_a_prior_holds_the_newest_story_change_whether_or_not_it_finds_candidates(store, tmp_path):
+    from tasks.store import stories
+    # given two stories
+    ingest(store, tmp_path, "a.txt", *CRASH[0])
+    ingest(store, tmp_path, "c.txt", *OTHER)
+    with store.engine.connect() as conn:
+        newest = stories.horizon(conn)
+        # when articles look up their candidates: one finds some, one is beyond every story's
+        # reach, one has no key term at all
+        found = stories.prior(conn, RULES.read(*CRASH[1]), RULES)
+        beyond = stories.prior(conn, RULES.read(*CRASH[0][:2], "2024-03-12"), RULES)
+        empty = stories.prior(conn, RULES.read(None, "", None), RULES)
+    # then each holds the newest change as its horizon
+    assert newest > 0 and found.refs and not beyond.refs and not empty.refs
+    assert found.horizon == beyond.horizon == empty.horizon == newest
+
+
 def test_signatures_read_before_are_not_decoded_again(store, tmp_path):
     from tasks.store import stories
     # given a story of two reports, its recent members read once
