@@ -82,9 +82,8 @@ FUNCTIONS = [
     ("tasks.pipeline", "classify_traced", "classify"),
     ("tasks.stages.dedup", "fingerprint", "fingerprint"),
     ("tasks.stages.stories.rules", "features", "story features"),
-    ("tasks.store.store", "Store.story_priors", "story priors (store)"),
-    ("tasks.store.stories", "horizon", "  horizon (with BEGIN)"),
-    ("tasks.store.stories", "ranked", "  ranked (key look-up)"),
+    ("tasks.store.store", "Reads.story_priors", "story priors (store)"),
+    ("tasks.store.stories", "_looked_up", "  key look-up (ranked + horizon)"),
     ("tasks.store.stories", "score", "  score candidates"),
     ("tasks.store.stories", "members", "  members (rewrite candidates)"),
 ]
