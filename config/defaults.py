@@ -14,6 +14,8 @@ NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-gram
 MAX_ATTEMPTS = 3                    # a dump whose worker crashed this many times ends failed
 EMBEDDED_PROCESSES = 0              # processes an embedded `ingest run` prepares dumps in; 0: one per CPU
 REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
+STORY_CACHE = 1024                  # stories a worker process keeps decoded (~35 KB each: ~36 MB at most)
+EMBEDDED_STORY_CACHE = 4096         # ... each process of an embedded `ingest run`: one batch job, memory for speed
 
 # Operations (metrics, health, logs)
 LOG_FORMAT = "text"                 # text | json (one JSON object per line)

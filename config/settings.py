@@ -34,6 +34,7 @@ class Settings:
     max_attempts: int = defaults.MAX_ATTEMPTS
     reap_interval: float = defaults.REAP_INTERVAL
     embedded_processes: int = defaults.EMBEDDED_PROCESSES
+    story_cache: int = defaults.STORY_CACHE
     pipeline_version: str = PIPELINE_VERSION
     # operations (see README "Operating it")
     log_format: str = defaults.LOG_FORMAT
@@ -85,6 +86,13 @@ class Settings:
     def heartbeat_dir(self) -> Path:
         return self.data_dir / "heartbeats"
 
+    @property
+    def embedded_story_cache(self) -> int:
+        """Stories each process of an embedded run keeps: a run is one batch job, not a process
+        that lives for months, and its writer reads back every story its pool's children name
+        (they send ids, not summaries), so it trades memory for speed."""
+        return max(self.story_cache, defaults.EMBEDDED_STORY_CACHE)
+
     def store_url_or_default(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'ingest.db').resolve()}"
 
@@ -132,6 +140,7 @@ def load(env: dict | None = None) -> Settings:
         max_attempts=_number(env, "INGEST_MAX_ATTEMPTS", defaults.MAX_ATTEMPTS),
         reap_interval=_number(env, "INGEST_REAP_INTERVAL", defaults.REAP_INTERVAL, float),
         embedded_processes=_number(env, "INGEST_EMBEDDED_PROCESSES", defaults.EMBEDDED_PROCESSES),
+        story_cache=_number(env, "INGEST_STORY_CACHE", defaults.STORY_CACHE),
         log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),
         web_token=env.get("INGEST_WEB_TOKEN", ""),
         heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),

@@ -43,6 +43,7 @@ def validate(s) -> None:
     if s.heartbeat_max_age <= s.heartbeat_seconds:
         raise ConfigError(f"INGEST_HEARTBEAT_MAX_AGE={s.heartbeat_max_age} must be longer than "
                           f"INGEST_HEARTBEAT_SECONDS={s.heartbeat_seconds}, or healthy processes look dead")
+    _positive("INGEST_STORY_CACHE", s.story_cache)
     if s.embedded_processes < 0:
         raise ConfigError(f"INGEST_EMBEDDED_PROCESSES={s.embedded_processes} is negative: give 0 (one per CPU), "
                           f"1 (no pool) or more")

@@ -57,7 +57,7 @@ class Pipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Pipeline":
-        return cls(settings, Store(settings.store_url_or_default()))
+        return cls(settings, Store(settings.store_url_or_default(), story_cache=settings.story_cache))
 
     def classifier(self):
         """The user's trained model when there is one, else the shipped lexicon (helped by the

@@ -101,7 +101,7 @@ def serve(conn: Connection, started, settings, store_url: str, inherited: Pipeli
 
 def _fresh_pipeline(settings, store_url: str) -> Pipeline:
     from tasks.store import Store
-    return Pipeline(settings, Store(store_url, check_schema=False))
+    return Pipeline(settings, Store(store_url, check_schema=False, story_cache=settings.embedded_story_cache))
 
 
 def prepare(pipeline: Pipeline, lease: Lease) -> Prepared:

@@ -120,7 +120,7 @@ def _register_one(store: Store, settings: Settings, item: Found | Skipped, repor
 def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None,
         follow_symlinks: bool = False) -> RunReport:
     started = time.perf_counter()
-    store = store or Store(settings.store_url_or_default())
+    store = store or Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache)
     items = [item for folder in folders for item in walk(folder, follow_symlinks)]
     report = RunReport(seen=len(items))
     known = known_files(store, items)

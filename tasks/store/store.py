@@ -13,6 +13,7 @@ from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import Connection
 
+from config import defaults
 from config.settings import Settings
 from tasks.errors import LeaseLost
 from tasks.policy import Policy, new_token
@@ -29,12 +30,14 @@ T = TypeVar("T")
 
 
 class Store:
-    def __init__(self, url: str, *, check_schema: bool = True, pooled: bool = True):
+    def __init__(self, url: str, *, check_schema: bool = True, pooled: bool = True,
+                 story_cache: int = defaults.STORY_CACHE):
         """Open the store. An empty one is created at the schema's head; one behind head is
-        refused (StoreBehind: run `ingest migrate`) unless check_schema is False."""
+        refused (StoreBehind: run `ingest migrate`) unless check_schema is False. `story_cache`:
+        how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~35 KB each)."""
         self.url = url
         self.engine = make_engine(url, pooled=pooled)
-        self.story_cache = StoryCache()   # stories as this process last read or committed them
+        self.story_cache = StoryCache(story_cache)   # stories as this process last read or committed them
         if check_schema:
             with store_errors(self.safe_url, opening=True):
                 migrate.ensure(self.engine, self.safe_url)

@@ -5,7 +5,8 @@ recent original articles, each as of the story's `touched` value.
 A story's `touched` changes with every change of the story under the story lock, and a
 committed value is never reused, so an entry whose `touched` matches the row's is the row.
 The stories a writer changes go in only once its transaction committed (`stage`, then
-`commit`). One instance per Store (per process); bounded, least recently used out first.
+`commit`). One instance per Store (per process); bounded (INGEST_STORY_CACHE stories, ~35 KB
+each decoded, so a long-running worker's memory levels off), least recently used out first.
 
 A prior found by another process (an embedded pool's child) travels `slim`: its stories as ids
 and touched values, not their summaries (some 40 KB a dump pickled), and the writer reads them
@@ -18,9 +19,8 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
+from config.defaults import STORY_CACHE
 from tasks.store import stories
-
-SIZE = 4096   # stories kept
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def slim(prior: stories.Prior | None) -> "Slim | None":
 
 
 class StoryCache:
-    def __init__(self, size: int = SIZE):
+    def __init__(self, size: int = STORY_CACHE):
         self.size = size
         self._refs: OrderedDict[str, stories.StoryRef] = OrderedDict()
         self._recent: OrderedDict[str, tuple[int, list]] = OrderedDict()

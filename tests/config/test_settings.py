@@ -35,3 +35,12 @@ def test_embedded_processes_default_to_one_per_cpu_and_can_be_set():
 def test_negative_embedded_processes_are_refused():
     with pytest.raises(ConfigError, match="INGEST_EMBEDDED_PROCESSES=-1"):
         load({"INGEST_EMBEDDED_PROCESSES": "-1"})
+
+
+def test_the_story_cache_is_bounded_per_worker_process_and_larger_in_an_embedded_run():
+    # given the default settings and a worker sized down
+    default, small = load({}), load({"INGEST_STORY_CACHE": "100"})
+    # then a worker keeps at most INGEST_STORY_CACHE stories, an embedded run's processes at least their own floor
+    assert default.story_cache == 1024 and small.story_cache == 100
+    assert small.embedded_story_cache == default.embedded_story_cache >= default.story_cache
+    assert load({"INGEST_STORY_CACHE": "100000"}).embedded_story_cache == 100000

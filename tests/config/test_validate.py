@@ -38,6 +38,7 @@ def test_the_soft_limit_is_ninety_percent_of_the_hard_one_and_a_second_before_it
     ({"INGEST_TASK_TIME_LIMIT": "1"}, "INGEST_TASK_TIME_LIMIT"),
     ({"INGEST_TASK_TIME_LIMIT": "4000"}, "INGEST_VISIBILITY_TIMEOUT"),
     ({"INGEST_MAX_DUMP_BYTES": "0"}, "INGEST_MAX_DUMP_BYTES"),
+    ({"INGEST_STORY_CACHE": "0"}, "INGEST_STORY_CACHE"),
     ({"INGEST_SETTLE_SECONDS": "-1"}, "INGEST_SETTLE_SECONDS"),
     ({"INGEST_NEAR_DUP_THRESHOLD": "3"}, "INGEST_NEAR_DUP_THRESHOLD"),
     ({"INGEST_LOG_FORMAT": "xml"}, "INGEST_LOG_FORMAT"),

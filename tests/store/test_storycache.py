@@ -57,3 +57,19 @@ def test_a_slim_prior_is_hydrated_from_the_cache_or_read_newer(store, tmp_path):
     # then the prior is whole again, its stories as stored (the stale entry not taken)
     assert isinstance(sent, Slim) and sent.prior.refs == {}
     assert fresh == [found, None] and again == [found]
+
+
+def test_a_store_keeps_no_more_stories_than_its_bound_and_places_as_an_unbounded_one(tmp_path):
+    # given reports of many events, saved into a store that keeps 3 stories and one that keeps 4096
+    items = reports(seed=5, events=12)
+    for name in ("big", "small"):
+        (tmp_path / name).mkdir()
+    big, small = Store(f"sqlite:///{tmp_path}/big.db"), Store(f"sqlite:///{tmp_path}/small.db", story_cache=3)
+    # when both save the same batches, their priors found by another process with the same bound
+    expected = save(big, Store(big.url), tmp_path / "big", items, size=4, thin=True)
+    got = save(small, Store(small.url, story_cache=3), tmp_path / "small", items, size=4, thin=True)
+    # then the small one held at most 3 stories in each table, and placed every article the same
+    cache = small.story_cache
+    assert max(len(cache._refs), len(cache._recent), len(cache._decoded)) <= 3
+    assert len(big.story_cache._refs) > 3
+    assert grouping(got) == grouping(expected)

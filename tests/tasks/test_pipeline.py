@@ -107,3 +107,14 @@ def test_a_dump_too_deep_to_read_fails_with_a_reason_not_an_internal_error(tmp_p
     outcome = pipeline.process_in_process(dump_id)
     assert outcome.state == "failed" and "nested too deeply" in store.dump(dump_id)["error"]
     assert "internal error" not in store.dump(dump_id)["error"]
+
+
+def test_a_worker_pipeline_keeps_as_many_stories_as_the_setting_allows(tmp_path):
+    # given a worker's settings with a small story cache
+    from config import load
+    settings = load({"INGEST_DATA_DIR": str(tmp_path), "INGEST_STORY_CACHE": "7"})
+    # when the worker builds its pipeline
+    pipeline = Pipeline.from_settings(settings)
+    # then its store keeps at most 7 stories decoded
+    assert pipeline.store.story_cache.size == 7
+    pipeline.store.close()
