@@ -1,5 +1,6 @@
 """Text dumps in other languages and scripts: the same furniture goes, the article stays."""
 from tasks.stages.clean import clean
+from tasks.stages.clean.segments import segments
 
 RUSSIAN = """Главная
 Новости
@@ -55,3 +56,50 @@ def test_a_german_dump_drops_its_ad_label_and_reads_the_byline_date():
     assert article.title == "Stadtrat beschließt neue Brücke über den Fluss"
     assert [p[:8] for p in article.paragraphs] == ["Der Stad", "Die Brüc", "Die Kost"]
     assert article.language == "de"
+
+
+
+
+
+ENGLISH = """Home
+Sign in
+City council approves a new bridge over the river
+Hamburg Gazette - 12 March 2024
+The city council decided on Tuesday to build a new footbridge over the river, after more than two years of debate about the plans.
+Advertisement
+The cost is put at about four million euros, most of which is to come from a regional fund for sustainable transport.
+More on this topic
+Share
+"""
+
+QUOTED = ["Der Minister sagte, dass die Arbeiten an der neuen Brücke beginnen sollen, sobald das Geld da ist.",
+          "Er fügte hinzu, dass die Menschen am Nordufer schon sehr lange auf einen Weg über den Fluss warten.",
+          "Der Rat wird sich im Frühjahr wieder treffen, um zu entscheiden, welchen der drei Entwürfe er wählt.",
+          "Einige Mitglieder sagten, sie wünschten sich sehr, dass die Brücke auch für Fahrräder geöffnet werde.",
+          "Andere fragten, ob die alte Fähre noch fahren werde, wenn die neue Brücke für alle geöffnet sei.",
+          "Der Bürgermeister sagte, er sei sicher, dass die Stadt noch viele Jahre stolz auf die Brücke sein werde."]
+
+
+def test_a_passage_in_another_language_than_the_page_stays_in_the_article():
+    # given an English page that quotes six paragraphs in German after its first paragraph
+    lines = ENGLISH.splitlines()
+    at = lines.index("Advertisement")
+    dump = "\n".join(lines[:at] + QUOTED + lines[at:])
+    # when it is cleaned
+    article, = clean(dump.encode("utf-8"), "en.txt")
+    # then the quoted paragraphs are prose in their own language: they stay, and so does the
+    # page's own paragraph before them (read by English stop words alone, they were a block of
+    # non-prose lines, and the article's run started after them)
+    assert [p[:8] for p in article.paragraphs] == ["The city"] + [q[:8] for q in QUOTED] + ["The cost"]
+    assert article.language == "en"
+
+
+def test_a_long_line_without_stop_words_in_any_language_is_still_not_prose():
+    # given an English page's lines, a German sentence, and a long line of names and numbers (a table)
+    table = " ".join(f"Miller{i} Smith{i} {i * 7}" for i in range(8))
+    lines = ENGLISH.splitlines() + QUOTED[:1] + [table]
+    # when its segments are read
+    segs = {s.text: s for s in segments(lines, "en")}
+    # then the German sentence is prose, judged by its own language, but the table is not
+    assert segs[QUOTED[0]].prose
+    assert not segs[table].prose

@@ -6,6 +6,10 @@
   between an open sentence and its lower-case rest (a name set in a link or in italics);
 * each segment gets its word count, share of stop words (the main sign of prose, per
   language), whether it ends a sentence, and its lexicon cues (boilerplate.py);
+* a page may mix languages (a passage quoted in another, a bilingual page): a segment of
+  MIN_OWN_LANGUAGE_WORDS or more that reads as no prose by the page language's stop words is
+  judged by its own language's (one language ID for such a segment, ~0.4 per dump on dedup-dev),
+  so a quoted passage is not taken for a block of furniture that the article's run starts after;
 * `thread_start`: a comment thread after the article ("says:", "2 days ago" …), or a stream
   of teasers each with its date, is cut off whole.
 
@@ -20,7 +24,7 @@ from typing import NamedTuple
 
 from tasks.stages.clean.boilerplate import cues_of, is_comment_meta
 from tasks.stages.clean.header import iso_date
-from tasks.stages.clean.language import stop_words
+from tasks.stages.clean.language import detect_language, stop_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ASCII_WORD = re.compile(r"[a-z0-9_]+")   # \w+ of lower-cased ASCII text, by a cheaper class
@@ -33,6 +37,7 @@ MIN_PROSE_WORDS = 7
 MAX_NAME_WORDS = 5    # a linked or italic name inside a sentence
 MIN_OPEN_CHARS = 12   # the open sentence before it
 MIN_STOP_SHARE = 0.18
+MIN_OWN_LANGUAGE_WORDS = 15   # a segment this long is judged in its own language when it reads as no prose
 THREAD_META = 2
 THREAD_WINDOW = 12
 THREAD_PROSE = 300
@@ -64,7 +69,16 @@ def segments(lines: list[str], language: str | None) -> list[Segment]:
     stops = stop_words(language)
     cached = _line_features   # features(), inlined: a page has hundreds of segments
     segs = [cached(text, stops) if len(text) <= CACHED_CHARS else _compute_features(text, stops) for text in glued]
+    segs = [_in_own_language(s, stops) if s.words >= MIN_OWN_LANGUAGE_WORDS and not s.prose and not s.boiler
+            and s.stop_share < MIN_STOP_SHARE else s for s in segs]
     return segs[:thread_start(segs)]
+
+
+def _in_own_language(seg: Segment, stops: frozenset[str]) -> Segment:
+    """A long segment that reads as no prose by the page language's stop words, judged by its own
+    language's instead: a page may mix languages (a quoted passage, a bilingual page)."""
+    own = stop_words(detect_language(seg.text))
+    return seg if own == stops else _compute_features(seg.text, own)
 
 
 def thread_start(segs: list[Segment]) -> int:
