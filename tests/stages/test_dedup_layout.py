@@ -180,3 +180,37 @@ def test_a_trimmed_copy_is_linked_though_a_stored_text_borrowed_what_it_lacks():
     # then both are the story's copies: a copy's lost tail lies beyond the shared lines, and a
     # lender that shares the copy's own text (the middle's neighbours) is no evidence
     assert truncated.duplicate_of == "stored" and dropped.duplicate_of == "stored"
+
+
+def test_lines_of_another_text_on_both_sides_of_the_shared_ones_are_lent():
+    # given a new text that is the story between another article's lead and the rest of it
+    other = paragraphs(4, "other")
+    wrapped = other[:1] + STORY + other[1:3]
+    new, old, lender = text(wrapped), grams(text(STORY)), grams(text(other))
+    # then the other article lent what the new text has beyond the story
+    assert layout.lent(new, old, lender)
+    # but furniture lines that another page of the site shares, at both edges, were lent by nobody
+    padded = text(FURNITURE + STORY + FURNITURE)
+    assert not layout.lent(padded, old, grams(text(FURNITURE + paragraphs(4, "page"))))
+
+
+def test_a_follow_up_that_quotes_the_story_between_its_own_paragraphs_is_not_its_copy():
+    # given a stored story, and a stored article that shares nothing with it
+    other = paragraphs(6, "other", 40)
+    # when a text arrives that quotes the whole story between that article's lead and its rest
+    follow_up = other[:1] + STORY + other[1:3]
+    # then it is that article quoting the story, not the story with paragraphs added
+    assert verdict_among(follow_up, {"story": STORY, "other": other}).duplicate_of is None
+    # while without the article in the store, the same text reads as the story's padded copy
+    assert verdict_among(follow_up, {"story": STORY}).duplicate_of == "story"
+
+
+def test_a_story_is_not_the_copy_of_a_stored_text_that_quotes_it_inside_another_article():
+    # given an earlier article, and a stored text that is the story inside two of its paragraphs
+    earlier = paragraphs(6, "earlier", 40)
+    wrapped = earlier[:1] + STORY + earlier[1:2]
+    # when the story itself arrives: it is inside the stored text, as a copy that lost its edges
+    # then, with the article among the stored text's lenders, the stored text is that article
+    # quoting the story, not the story's longer original
+    assert verdict_against(STORY, stored_with_lenders(wrapped, [earlier])).duplicate_of is None
+    assert verdict_against(STORY, stored_with_lenders(wrapped, [])).duplicate_of == "stored"

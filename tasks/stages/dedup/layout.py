@@ -120,16 +120,29 @@ def diverged(a: Marks, b: Marks) -> bool:
 
 
 def lent(new: str, old: frozenset[int], lender: frozenset[int]) -> bool:
-    """Whether the new text's lines inside those it shares with the stored one (`old`, its
-    5-grams) that the stored one lacks are, for MIN_LENT_SHARE of its words or more, lines of
-    another stored text (`lender`). Lines before the first or after the last shared one are not
-    counted: a copy loses its edges (truncation, an extractor's cut), and furniture sits there."""
+    """Whether the new text's lines that the stored one (`old`, its 5-grams) lacks are, for
+    MIN_LENT_SHARE of its words or more, lines of another stored text (`lender`): counted inside
+    the lines it shares with the stored one, and at its edges only when such lines of prose stand
+    at both. A copy loses material at one edge (truncation at the tail, an extractor's cut at the
+    head), so what a longer copy has beyond its stored copy at one edge may be the same story's
+    text that another article borrowed; and furniture, which other pages of a site share, sits at
+    the edges too. But a copy does not gain paragraphs of another article on both sides: a text
+    with the stored one inside another article's prose is that article quoting it (a follow-up
+    that recaps an earlier report between its lead and the rest of its story)."""
     lines = _lines(new)
     shared = [_in(grams, old) for _, grams in lines]
     if True not in shared:
         return False
     first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
-    words = sum(n for (n, grams), s in zip(lines[first:last], shared[first:last]) if not s and _in(grams, lender))
+    marked = list(zip(lines, shared))
+
+    def lent_words(part, least: int) -> int:
+        return sum(n for (n, grams), s in part if not s and n >= least and _in(grams, lender))
+
+    words = lent_words(marked[first:last], SHORT)
+    head, tail = lent_words(marked[:first], PROSE), lent_words(marked[last + 1:], PROSE)
+    if head and tail:
+        words += head + tail
     return words >= MIN_LENT_SHARE * sum(n for n, _ in lines)
 
 

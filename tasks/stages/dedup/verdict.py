@@ -42,11 +42,14 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    composite page), not the candidate edited: an edit adds material of its own (a paragraph,
    a correction, furniture), while a passage also found in an unrelated stored article came
    from it. Provenance, not length, tells them apart: one borrowed paragraph and one paragraph
-   an editor added have the same layout (rule 4 needs several). Only lines inside the shared
-   ones count: at the edges a copy loses material (a truncated copy, an extractor that drops
-   a lead), so what a longer copy has beyond it may be the same story's text that another
-   stored article borrowed too. A lender sharing material with the candidate (a copy of the
-   same story, or an article that borrowed from it) is no evidence either, for the same reason.
+   an editor added have the same layout (rule 4 needs several). Lines inside the shared ones
+   count; lines at the edges only when the lender's prose stands at both: a copy loses material
+   at one edge (a truncated copy, an extractor that drops a lead), so what a longer copy has
+   beyond it at one edge may be the same story's text that another stored article borrowed too,
+   but a copy does not gain another article's paragraphs on both sides of the story (the new
+   text is that article quoting the candidate between its lead and its rest). A lender sharing
+   material with the candidate (a copy of the same story, or an article that borrowed from it)
+   is no evidence either, for the same reason.
 
 6. **Not the story inside a stored text woven with another article's passage** (rule 5 with
    the two texts swapped, for the candidates re-read in full): the lines the *stored* text has,
@@ -57,8 +60,8 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    passage into this story), and the new text is the story it was built around, not its
    trimmed copy: overlap and layout read the same either way. Only a lender stored before the
    candidate counts (a passage is lent by an earlier article, not a later one), and, as in
-   rule 5, only lines inside the shared ones: what a stored original has beyond a truncated
-   copy's end may be the tail another article borrowed.
+   rule 5, only lines inside the shared ones or the lender's prose on both sides of them: what a
+   stored original has beyond a truncated copy's end may be the tail another article borrowed.
 
 The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
 are trimmed far more often than they are padded, so a short text inside a long stored one is
