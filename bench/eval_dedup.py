@@ -20,7 +20,9 @@ int(sha256(str(X)), 16) % 5 == 0): a document is in the tune slice when neither 
 its base cluster's is held out, else in the held slice. The base cluster is `base` (its own
 cluster for every document but the follow-ups, which go with the article they follow so that
 each hard negative stays beside its base). Errors and follow-up merges are printed for the tune
-slice only (--errors N, --followups N); the held slice is reported, never inspected.
+slice only (--errors N, --followups N; with --clean, each merged follow-up also says how much of
+its borrowed passage and of its own text the clean stage kept); the held slice is reported, never
+inspected.
 """
 from __future__ import annotations
 
@@ -205,8 +207,24 @@ def show_followups(docs: list[dict], out: dict, limit: int) -> None:
         print(f"  FOLLOW-UP {d['id']} (base {d['related_to']}) in cluster of {root}: "
               + ", ".join(f"{m} ({by_id[m].get('vtype')})" for m in members[root] if m != d["id"]))
         pairs = [(d["id"], root)] if root != d["id"] else [(m, d["id"]) for m in members[root] if m != d["id"]]
+        if "raw" in d:
+            print(f"    {cleaning_kept(d, by_id)}")
         for new, old in pairs:
             print(f"    {new} -> {old}: {explain(by_id[new]['text'], by_id[old]['text'])}")
+
+
+def cleaning_kept(d: dict, by_id: dict) -> str:
+    """How much of a follow-up the clean stage kept (with --clean): of its 5-grams that stand in
+    its base's plain text (the borrowed passage), and of the others (its own text and furniture).
+    The base is read from its `orig` document, or another of its cluster's in the slice."""
+    cluster = [x for x in by_id.values() if x["cluster"] == d["related_to"]]
+    base = next((x for x in cluster if x.get("vtype") == "orig"), cluster[0] if cluster else None)
+    if base is None:
+        return "cleaning kept: base not in the slice"
+    raw, lent, kept = sketch.grams(d["raw"]), sketch.grams(base["raw"]), sketch.grams(d["text"])
+    borrowed, own = raw & lent, raw - lent
+    return (f"cleaning kept: borrowed passage {len(borrowed & kept) / max(1, len(borrowed)):.0%} "
+            f"of {len(borrowed)} 5-grams, own text and furniture {len(own & kept) / max(1, len(own)):.0%}")
 
 
 def cleaned_texts(docs: list[dict], path: Path) -> None:
@@ -226,7 +244,7 @@ def cleaned_texts(docs: list[dict], path: Path) -> None:
         cache.write_text(json.dumps(texts))
     texts = json.loads(cache.read_text())
     for d in docs:
-        d["text"] = texts[d["id"]]
+        d["raw"], d["text"] = d["text"], texts[d["id"]]
 
 
 def main() -> None:
