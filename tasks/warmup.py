@@ -5,9 +5,15 @@ given a pipeline, the topic lexicon and the other stages' tables).
 Measured: the first task of a fresh pool process spent 2.2 s in the clean stage importing
 and loading these (later ones ~7 ms); pool processes forked after the warm-up share the
 loaded pages (copy-on-write) instead of each loading its own. Of the rest, the topic
-lexicon and its matching tables cost each child's first dump ~60 ms more."""
+lexicon and its matching tables cost each child's first dump ~60 ms more.
+
+At its end the warm-up freezes the garbage collector's view of every object loaded so far
+(gc.freeze, as Python's documentation advises before fork): the collector no longer visits
+them, so a child's collections do not write to their headers and copy the parent's pages one
+by one, which made a worker's memory creep up all run long."""
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -39,6 +45,7 @@ def warm_up(pipeline=None) -> float:
                 _stages(pipeline, articles)
         except Exception:  # noqa: BLE001 - a warm-up must never stop a worker from starting
             log.warning("warm-up of the stages failed on %s", name, exc_info=True)
+    gc.freeze()   # all loaded so far lives as long as the process: see below
     return time.perf_counter() - started
 
 
