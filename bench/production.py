@@ -94,7 +94,7 @@ def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list
         finished(run)
         memory = [memory_mb(w.proc.pid) for w in d.workers] if rss else []
         if samples:
-            _, half = min(samples, key=lambda s: abs(s[0] - seconds / 2))
+            half = at(samples, seconds / 2)
             for k, (end, mid) in enumerate(zip(memory, half)):
                 end.update(half_rss=mid["largest_rss"], half_pss=mid["total_pss"],
                            curve=[at(samples, seconds * tenth / 10)[k]["total_pss"] for tenth in range(1, 11)])
