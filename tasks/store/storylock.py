@@ -42,7 +42,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import psycopg
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -108,6 +107,7 @@ def locked(conn: Connection, params: dict) -> tuple[int, int]:
     """The lock statement and _SETTLE, sent together (psycopg's pipeline: one round trip, two
     statements, the second begun once the first has the lock); _SETTLE's row: the shift, and
     how many stories the batch depends on changed."""
+    import psycopg   # only a PostgreSQL store comes here: an embedded run on SQLite is spared its ~0.15 s import
     raw = conn.connection.driver_connection
     try:
         with raw.pipeline():

@@ -2,6 +2,8 @@
 writer could see or overwrite is written only under the lock, after the check; a story changed
 meanwhile is placed against again, never overwritten with what was read before."""
 import re
+import subprocess
+import sys
 
 from sqlalchemy import event
 
@@ -96,3 +98,14 @@ def test_a_story_of_another_event_committed_meanwhile_neither_waits_nor_reorders
     assert touched[mine["story_id"]] > touched[other_story]
     first.close()
     second.close()
+
+
+def test_the_embedded_default_never_imports_the_postgresql_driver(tmp_path):
+    # given a fresh interpreter that loads the CLI and saves on the embedded SQLite store
+    code = ("import sys\nfrom workers import cli\nfrom tasks.store import Store\n"
+            f"Store('sqlite:///{tmp_path}/store.db')\nprint('psycopg' in sys.modules)")
+    # when it has started
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # then psycopg (~0.1 s of every `ingest` command's start) was not loaded
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
