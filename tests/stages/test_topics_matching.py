@@ -69,3 +69,19 @@ def test_given_text_then_words_split_like_ascii_letters_and_digits():
     assert words("The Minister's storm: don't stop, Euro-2028 café") == [
         "the", "minister", "storm", "don", "t", "stop", "euro", "2028", "caf"]
     assert words("") == [] and words("’s") == ["s"]
+
+
+def test_given_a_full_word_memo_then_it_starts_afresh_and_finds_the_same_terms(monkeypatch):
+    lex = load_lexicon()
+    monkeypatch.setattr("tasks.stages.topics.matching.MEMO_WORDS", 20)
+    lex.word_keys.clear()
+    for text in TEXTS * 2:
+        text_words = words(text)
+        assert find_terms(text_words, lex) == reference_terms(text_words, lex)
+        assert len(lex.word_keys) <= max(20, len(set(text_words)))
+    lex.word_keys.clear()
+
+
+def test_given_possessives_in_any_case_and_quote_then_they_go_with_their_word():
+    assert words("THE MINISTER'S plan. The firm’s shares, the firms’ deal; it's") == [
+        "the", "minister", "plan", "the", "firm", "shares", "the", "firms", "deal", "it", "s"]

@@ -60,16 +60,17 @@ def evidence(title_terms: Counter, body_terms: Counter, lex: Lexicon) -> list[fl
     but slower than the text's length. Negative weights (a phrase that speaks against a topic)
     subtract.
     """
-    counts = Counter(body_terms)
-    for key, count in title_terms.items():
-        counts[key] += TITLE_WEIGHT * count
+    counts = body_terms
+    if title_terms:
+        counts = Counter(body_terms)
+        for key, count in title_terms.items():
+            counts[key] += TITLE_WEIGHT * count
     sums = [0.0] * len(TOPIC_LABELS)
-    entries = lex.entries
+    powered = lex.powered_entries(EVIDENCE_POWER)
     for key, count in counts.items():
         damp = math.log2(1.0 + count)
-        for topic, weight in entries[key]:
-            value = abs(weight) ** EVIDENCE_POWER * damp
-            sums[topic] += value if weight > 0 else -value
+        for topic, value in powered[key]:     # value: the weight's sign times |weight| ** power
+            sums[topic] += value * damp
     return [v ** (1.0 / EVIDENCE_POWER) if v > 0 else 0.0 for v in sums]
 
 

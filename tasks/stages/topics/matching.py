@@ -1,26 +1,23 @@
 """Find the lexicon's terms in a text's words: words after light stemming, prefixes
 ("footbal*") and phrases, a phrase winning over the words in it.
 
-Speed (a full-length article has ~600 words, ~260 distinct): occurrences are counted at C
-speed, and the distinct words meet the lexicon's tables of spellings (every spelling that stems
-to a one-word term, or to a phrase's first word) by set intersection, also at C speed. Only the
-words left over whose first four letters open a prefix term are tried as prefixes (memoized:
-a pure function of the word), and only the positions of words that open a phrase whose second
-word the text also holds are looked at in place. The lexicon's derived tables are built once,
-on first use (`Lexicon.word_surfaces` and the like).
+Speed (a full-length article has ~600 words, ~260 distinct): each word's term (its one-word
+term, else its prefix term, else None) is a pure function of the word, remembered per lexicon
+(`Lexicon.word_keys`, at most MEMO_WORDS words), so a text's words are mapped to their terms and
+counted at C speed; only words never met before are looked up in Python. Phrases: only the
+positions of words that open a phrase whose second word the text also holds are looked at in
+place. The lexicon's derived tables are built once, on first use (`Lexicon.word_surfaces` and
+the like).
 """
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from itertools import compress
-from operator import itemgetter
-from typing import Callable, Mapping
+from typing import Mapping
 
 from tasks.stages.topics.text import stem
 
-MEMO_WORDS = 1 << 17     # distinct words remembered per lexicon (a few MB)
-_FIRST_FOUR = itemgetter(slice(0, 4))
+MEMO_WORDS = 1 << 16     # distinct words whose term is remembered per lexicon (a few MB)
 
 
 def surface_forms(token: str) -> set[str]:
@@ -36,53 +33,52 @@ def surface_table(tokens: Mapping[str, str]) -> Mapping[str, str]:
     return {form: value for token, value in tokens.items() for form in surface_forms(token)}
 
 
-def prefix_finder(lex) -> Callable[[str], str | None]:
-    """A memoized word -> prefix term key (or None) for `lex`: the longest prefix term the
-    stemmed word starts with."""
-    by_head = lex.prefixes_by_head
+def term_key(word: str, lex) -> str | None:
+    """The term key a word of a text counts for: its one-word term ("companies" -> "company"),
+    else the longest prefix term its stem starts with ("footballing" -> "footbal*"), else None."""
+    key = lex.word_surfaces.get(word)
+    if key is not None or word[:4] not in lex.prefix_heads:
+        return key
+    token = stem(word)
+    for prefix, key in lex.prefixes_by_head.get(token[:4], ()):
+        if token.startswith(prefix):
+            return key
+    return None
 
-    @functools.lru_cache(maxsize=MEMO_WORDS)
-    def prefix_of(word: str) -> str | None:
-        token = stem(word)
-        for prefix, key in by_head.get(token[:4], ()):
-            if token.startswith(prefix):
-                return key
-        return None
 
-    return prefix_of
+def learn(distinct: set[str], new: set[str], lex, memo: dict) -> None:
+    """Remember the term key of each `new` word (a pure function of the word); a memo grown to
+    MEMO_WORDS starts afresh with the text's words, so it stays bounded."""
+    if len(memo) + len(new) > MEMO_WORDS:
+        memo.clear()
+        new = distinct
+    for word in new:
+        memo[word] = term_key(word, lex)
 
 
 def find_terms(words: list[str], lex) -> Counter:
     """How often each lexicon term occurs in `words` (lower-cased, not yet stemmed); a phrase
     wins over the words in it ("price war" counts as the phrase, not as "war"), the longest
     phrase first, and phrases do not overlap."""
-    counts = Counter(words)
-    surface = lex.word_surfaces
-    known = lex.word_forms.intersection(counts)            # iterates the text's words, at C speed
-    found: Counter = Counter()
-    for word in known:
-        found[surface[word]] += counts[word]
-    rest = list(counts.keys() - known)
-    prefix_of = lex.prefix_of
-    for word in compress(rest, map(lex.prefix_heads.__contains__, map(_FIRST_FOUR, rest))):
-        key = prefix_of(word)
-        if key is not None:
-            found[key] += counts[word]
-    distinct, followers = counts.keys(), lex.followers
-    heads = [h for h in lex.head_forms.intersection(counts) if not distinct.isdisjoint(followers[h])]
+    memo = lex.word_keys
+    try:                                    # every word's term (None: no term), counted at C speed
+        found = Counter(filter(None, map(memo.__getitem__, words)))
+    except KeyError:                        # a word not met before: learn the text's new words
+        distinct = set(words)
+        learn(distinct, distinct.difference(memo), lex, memo)
+        found = Counter(filter(None, map(memo.__getitem__, words)))
+    heads = lex.head_forms.intersection(words)
     if heads:
-        _count_phrases(words, frozenset(heads), lex, found)
+        seconds, followers = lex.follower_forms.intersection(words), lex.followers
+        heads = frozenset(h for h in heads if not seconds.isdisjoint(followers[h]))
+    if heads:
+        _count_phrases(words, heads, lex, found, memo)
         for key in [key for key, count in found.items() if count <= 0]:
             del found[key]                  # the words a phrase used up
     return found
 
 
-def _key(word: str, lex) -> str | None:
-    key = lex.word_surfaces.get(word)
-    return key if key is not None else lex.prefix_of(word)
-
-
-def _count_phrases(words: list[str], heads: frozenset[str], lex, found: Counter) -> None:
+def _count_phrases(words: list[str], heads: frozenset[str], lex, found: Counter, memo: dict) -> None:
     """Count the phrases in `words`, the longest first, and take their words off `found`.
 
     `heads` are the text's words that can open a phrase whose second word the text also holds;
@@ -95,11 +91,10 @@ def _count_phrases(words: list[str], heads: frozenset[str], lex, found: Counter)
         if i < free:
             continue
         for rest, phrase in candidates:
-            end = i + 1 + len(rest)
-            if end <= len(words) and all(stem(w) == t for w, t in zip(words[i + 1:end], rest)):
+            end = i + 1 + len(rest)        # rest[0] is the next word's stem (the pair's key)
+            if end == i + 2 or end <= n and all(stem(w) == t for w, t in zip(words[i + 2:end], rest[1:])):
                 found[phrase] += 1
-                for w in words[i:end]:
-                    key = _key(w, lex)
+                for key in map(memo.__getitem__, words[i:end]):
                     if key is not None:
                         found[key] -= 1
                 free = end

@@ -24,7 +24,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-from tasks.stages.topics.matching import prefix_finder, surface_forms, surface_table
+from tasks.stages.topics.matching import surface_forms, surface_table
 from tasks.stages.topics.text import tokenize
 from tasks.stages.model import TOPIC_LABELS
 
@@ -66,6 +66,11 @@ class Lexicon:
         return MappingProxyType({form: frozenset(seconds[head]) for form, head in self.head_surfaces.items()})
 
     @functools.cached_property
+    def follower_forms(self) -> frozenset[str]:
+        """Every spelling of a word that can follow a phrase's first word."""
+        return frozenset().union(*self.followers.values())
+
+    @functools.cached_property
     def prefix_heads(self) -> frozenset[str]:
         """The first four letters of every spelling that can start with a prefix term: the prefix's
         own, and for a four-letter prefix ending in "y" the plural's ("bodies" -> "body")."""
@@ -78,10 +83,23 @@ class Lexicon:
         """Every spelling of a phrase's first word -> that word's stem."""
         return MappingProxyType(surface_table({head: head for head in self.phrases}))
 
+    def powered_entries(self, power: float) -> Mapping[str, Entries]:
+        """`entries` with each weight w as sign(w) * |w| ** power (classifier.evidence); built once."""
+        table = self._powered.get(power)
+        if table is None:
+            table = self._powered[power] = MappingProxyType(
+                {key: tuple((t, math.copysign(abs(w) ** power, w)) for t, w in entries)
+                 for key, entries in self.entries.items()})
+        return table
+
     @functools.cached_property
-    def prefix_of(self):
-        """word -> the prefix term it starts with (after stemming), or None; memoized."""
-        return prefix_finder(self)
+    def _powered(self) -> dict[float, Mapping[str, Entries]]:
+        return {}
+
+    @functools.cached_property
+    def word_keys(self) -> dict[str, str | None]:
+        """The memo of matching.find_terms: a word of a text -> its term key, or None."""
+        return {}
 
     @functools.cached_property
     def phrase_pairs(self) -> Mapping[tuple[str, str], tuple[tuple[tuple[str, ...], str], ...]]:
