@@ -72,3 +72,37 @@ def test_teasers_the_page_lists_twice_are_not_taken_for_the_article():
     article, = clean(dump.encode(), "page.txt")
     # then the article is the body, without the teasers
     assert list(article.paragraphs) == body
+
+
+LEAD = ("Three people died during protests on Tuesday after clashes broke out between the former "
+        "leader's supporters and the security forces near a fuel plant outside the capital.")
+BODY = [f"Paragraph {i}: the public defender's office said another thirty people had been injured, "
+        f"and that the exact circumstances of the deaths remained unclear to its staff." for i in range(6)]
+
+
+def test_a_list_after_the_lead_does_not_cut_the_lead_off_the_article():
+    # given a page whose article sets a list (tour dates, a table's rows) between its lead and its body
+    dates = [f"June {d} -- Coral Sky Amphitheatre, West Palm Beach, FL" for d in range(1, 13)]
+    dump = "\n".join(["Daily Gazette", "Home | World | Business", "Protesters killed near fuel plant",
+                      LEAD, *dates, *BODY, "Comments are closed."])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the lead, the list and the body are the article, under its headline
+    assert article.paragraphs[0] == LEAD
+    assert all(d in article.paragraphs for d in dates) and all(p in article.paragraphs for p in BODY)
+    assert article.title == "Protesters killed near fuel plant"
+
+
+def test_a_teaser_before_a_box_of_links_is_not_taken_for_the_lead():
+    # given a page with a teaser under its headline, a box of links to other stories, then the article
+    links = ["Most read", *[f"Fire Damages Club {i} In Old Town Centre" for i in range(10)]]
+    dump = "\n".join(["Daily Gazette", "Another story of the day", LEAD, *links, "Protesters killed near fuel plant",
+                      *BODY])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the article starts at its own body, without the teaser or the links
+    assert article.paragraphs[0] == BODY[0]
+    # while without the box's heading, the same lines after a lead under a headline are its list
+    article, = clean("\n".join(["Daily Gazette", "Another story of the day", LEAD, *links[1:], *BODY]).encode(),
+                     "page.txt")
+    assert article.paragraphs[0] == LEAD

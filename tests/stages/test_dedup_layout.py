@@ -214,3 +214,38 @@ def test_a_story_is_not_the_copy_of_a_stored_text_that_quotes_it_inside_another_
     # quoting the story, not the story's longer original
     assert verdict_against(STORY, stored_with_lenders(wrapped, [earlier])).duplicate_of is None
     assert verdict_against(STORY, stored_with_lenders(wrapped, [])).duplicate_of == "stored"
+
+
+def items(n: int, tag: str) -> list[str]:
+    """n lines of a list (dates, a table's rows): six words each, sharing no 5-gram with anything here."""
+    return [" ".join(f"{tag}{i}x{k}" for k in range(6)) for i in range(n)]
+
+
+def test_a_follow_up_with_a_long_list_of_its_own_inside_the_story_is_a_composite():
+    # given a text holding the whole story with a list of its own after the lead
+    # (as a page that sets "June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL" and a dozen more dates)
+    follow_up = STORY[:1] + items(12, "date") + STORY[1:]
+    # then it interleaves two articles, whichever arrives first
+    assert composite(follow_up, STORY)
+    assert composite(STORY, follow_up)
+    # while a few short lines inside the story are a copy's furniture (an ad label, a link)
+    assert not composite(STORY[:1] + items(3, "ad") + STORY[1:], STORY)
+
+
+def test_a_text_inside_a_longer_one_after_a_long_list_of_its_own_is_a_passage_of_it():
+    # given a longer text whose shared paragraphs come after a long run of short lines of its own
+    longer = items(16, "line") + STORY[:3]
+    # then the shorter is a passage from its middle, not a trimmed copy (which keeps the lead)
+    assert composite(STORY[:3], longer)
+    # while a few furniture lines at the head leave it a copy
+    assert not composite(STORY[:3], FURNITURE + STORY[:3])
+
+
+def test_two_texts_that_each_have_prose_of_their_own_before_and_after_a_shared_passage_have_diverged():
+    # given a follow-up (its lead, three of the story's paragraphs, its own close) and a
+    # truncated copy of the story (its first five paragraphs)
+    follow_up = paragraphs(1, "lead") + STORY[1:4] + paragraphs(1, "close")
+    # then neither is inside the other as a copy: each has prose the other lacks at both ends
+    assert composite(STORY[:5], follow_up)
+    # while a copy that lost its first and last paragraphs has nothing of its own at either end
+    assert not composite(STORY[1:7], STORY)

@@ -10,8 +10,12 @@ glued back into sentences, with their features and lexicon cues), then:
    first end marker (a donation appeal, a comment count, the copyright line) after its first
    prose segment, or at a link box ("Related articles", "Most read") after which less prose
    follows;
-3. a standfirst (summary paragraph) separated from the body by a byline block is skipped;
-4. the title is the heading-like line just before the article (preferring one the page repeats).
+3. a lead cut off by a list: when the run starts after a list (MIN_LIST_LINES lines or more, none
+   of them furniture by the lexicon, a byline or a date) that follows prose right under a
+   headline, the run starts at that prose: an article may set a list (tour dates, a table's
+   rows, product links) after its lead, and a list costs more than a one-paragraph lead earns;
+4. a standfirst (summary paragraph) separated from the body by a byline block is skipped;
+5. the title is the heading-like line just before the article (preferring one the page repeats).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ MAX_TITLE_WORDS = 30
 TITLE_WINDOW = 25
 LEAD_IN = 12
 STANDFIRST_GAP = 15
+MIN_LIST_LINES = 3   # a list inside an article: this many lines in a row
 REPEAT_CHARS = 40   # a repeated paragraph this long is a second copy of the page's text
 MOSTLY_REPEATED = 0.8   # a page whose prose repeats this much renders its article twice
 _BYLINE = re.compile(r"^(by|von|par|por|di|door|от|автор)\b|^(published|updated|posted)\b", re.I)
@@ -109,6 +114,32 @@ def skip_standfirst(segs: list[Segment], start: int, stop: int) -> int:
     return start
 
 
+def take_lead(segs: list[Segment], start: int) -> int:
+    """The run's new start: back at the article's lead when a list stands between it and the run.
+
+    Before `start`, a list (MIN_LIST_LINES segments or more, none prose, none furniture by the
+    lexicon, none a byline or a date) that follows one or more prose segments right under a
+    heading-like line: those prose segments are the article's lead, the list its own (a list of
+    dates, a table's rows, product links). Sidebars and teasers are told apart by what the list
+    may not hold: a box heading ("Most read") or a button is lexicon furniture, and a teaser's
+    summary is followed by the article's own byline or date."""
+    i = start
+    while i > 0 and _list_item(segs[i - 1]):
+        i -= 1
+    if start - i < MIN_LIST_LINES:
+        return start
+    lead = i
+    while lead > 0 and segs[lead - 1].prose:
+        lead -= 1
+    return lead if lead < i and lead > 0 and title_like(segs[lead - 1]) else start
+
+
+def _list_item(seg: Segment) -> bool:
+    """A line that may be an item of a list inside an article: no prose, no lexicon cue, no byline or date."""
+    return (not seg.prose and not seg.boiler and not seg.end_marker and not seg.link_box and not seg.thread_meta
+            and not _BYLINE.match(seg.text) and iso_date(seg.text) is None)
+
+
 def find_title(segs: list[Segment], start: int) -> str | None:
     """The heading-like segment nearest before the article, preferring one the page repeats."""
     window = segs[max(0, start - TITLE_WINDOW):start]
@@ -145,7 +176,7 @@ def extract_lines(lines: list[str], language: str | None) -> TextArticle:
     if stop <= start:
         return TextArticle(None, [], [])
     stop = cut_at_end_marker(segs, start, stop)
-    start = skip_standfirst(segs, start, stop)
+    start = skip_standfirst(segs, take_lead(segs, start), stop)
     title = find_title(segs, start)
     paragraphs = _first_occurrences([s.text for s in segs[start:stop]
                                      if not s.boiler and not s.end_marker and s.text != title])

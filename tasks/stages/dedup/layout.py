@@ -10,12 +10,16 @@ unshared material lies, and what it is made of, tells them apart:
   furniture: short lines (menus, credits, share buttons, related links) at its edges or
   between paragraphs.
 - Another article that reuses a stored one carries a *block of its own prose*: several full
-  paragraphs in a row. When that block sits between shared paragraphs (`inserted`), the texts
-  interleave two stories (a follow-up that recaps, a roundup, a composite page). When the
-  shared material starts only after a long unshared lead in the longer text (`headless`), the
-  shorter one is a passage from its middle, not a trimmed copy, which would keep the lead.
-  When both texts run on with prose of their own at the same edge (`diverged`), they are two
-  articles sharing a passage: of a copy and its original, at most one goes on.
+  paragraphs in a row, or a list of its own (many lines in a row: dates, a table's rows,
+  product links), longer than the line or two of furniture a page sets inside an article (an ad
+  label, a caption, a "read more" link). When that block sits between shared paragraphs
+  (`inserted`), the texts interleave two stories (a follow-up that recaps, a roundup, a
+  composite page). When the shared material starts only after a long unshared lead (of prose,
+  or many lines) in the longer text (`headless`), the shorter one is a passage from its middle,
+  not a trimmed copy, which would keep the lead.
+  When both texts run on with prose of their own at the same edge, or each has prose of its
+  own at both edges (`diverged`), they are two articles sharing a passage: of a copy and its
+  original, at most one goes on, and only one can lack the other's lead.
 
 A text's layout is its paragraphs (lines) of at least SHORT words, each with its word count
 and whether most of its 5-grams stand in the other text. Prose is a paragraph of at least
@@ -30,6 +34,8 @@ SHORT = 5           # lines shorter than this (bylines, dates, single links) car
 PROSE = 15          # a paragraph of prose: at least this many words
 MIN_BLOCK_LINES = 3  # an inserted block is at least this many paragraphs of prose in a row...
 MIN_BLOCK_SHARE = 0.15  # ...and at least this share of the text's words
+MIN_LIST_LINES = 8      # or an inserted list: at least this many lines (of SHORT words or more) in a row...
+MIN_LIST_SHARE = 0.1    # ...and at least this share of the text's words
 MIN_HEAD_SHARE = 0.25   # an unshared lead of prose this share of the longer text: a passage
 MIN_EDGE_LINES = 2      # a lead of one's own is paragraphs (a new headline is one line); for
                         # `diverged`, both texts run on with this many paragraphs of prose...
@@ -76,7 +82,8 @@ def _prose(marks: Marks, start: int, end: int) -> tuple[int, int]:
 
 def inserted(marks: Marks) -> bool:
     """Whether a text (its `_marks`) holds, between lines shared with the other text, a block of
-    its own prose: MIN_BLOCK_LINES paragraphs or more, MIN_BLOCK_SHARE of its words or more."""
+    its own prose (MIN_BLOCK_LINES paragraphs or more, MIN_BLOCK_SHARE of its words or more) or a
+    list of its own (MIN_LIST_LINES lines or more in a row, MIN_LIST_SHARE of its words or more)."""
     total = sum(n for n, _ in marks)
     for start, end in _runs(marks):
         if start == 0 or end == len(marks):
@@ -84,12 +91,15 @@ def inserted(marks: Marks) -> bool:
         lines, words = _prose(marks, start, end)
         if lines >= MIN_BLOCK_LINES and words >= MIN_BLOCK_SHARE * total:
             return True
+        if end - start >= MIN_LIST_LINES and sum(n for n, _ in marks[start:end]) >= MIN_LIST_SHARE * total:
+            return True
     return False
 
 
 def headless(marks: Marks) -> bool:
-    """Whether a text's lines shared with the other text start only after a lead of unshared
-    prose: MIN_EDGE_LINES paragraphs or more, MIN_HEAD_SHARE of its words or more."""
+    """Whether a text's lines shared with the other text start only after a lead of its own,
+    MIN_HEAD_SHARE of its words or more: MIN_EDGE_LINES paragraphs of prose or more, or
+    MIN_LIST_LINES lines or more (a list, or short sentences): more than a page's furniture."""
     total = sum(n for n, _ in marks)
     if not marks or marks[0][1]:
         return False
@@ -97,6 +107,8 @@ def headless(marks: Marks) -> bool:
     if end is None:
         return False
     lines, words = _prose(marks, 0, end)
+    if end >= MIN_LIST_LINES and sum(n for n, _ in marks[:end]) >= MIN_HEAD_SHARE * total:
+        return True
     return lines >= MIN_EDGE_LINES and words >= MIN_HEAD_SHARE * total
 
 
@@ -111,10 +123,15 @@ def _edges(marks: Marks) -> tuple[tuple[int, float], tuple[int, float]]:
 
 
 def diverged(a: Marks, b: Marks) -> bool:
-    """Whether both texts run on with prose of their own before, or after, what they share: a
-    copy and its original differ at an edge in one direction only (one stops, a truncation;
-    or one adds short furniture lines), two articles sharing a passage in both."""
+    """Whether both texts run on with prose of their own before, or after, what they share
+    (MIN_EDGE_LINES paragraphs, MIN_EDGE_SHARE of each one's words), or each has a paragraph of
+    prose of its own both before and after it (MIN_EDGE_SHARE of each one's words in all): a copy
+    and its original differ at an edge in one direction only (one stops, a truncation; one lost
+    its lead; or one adds short furniture lines), two articles sharing a passage in both."""
     ea, eb = _edges(a), _edges(b)
+    if (all(min(ea[k][0], eb[k][0]) >= 1 for k in (0, 1))
+            and min(ea[0][1] + ea[1][1], eb[0][1] + eb[1][1]) >= MIN_EDGE_SHARE):
+        return True   # each has prose of its own before and after: a passage two articles share
     return any(min(ea[k][0], eb[k][0]) >= MIN_EDGE_LINES and min(ea[k][1], eb[k][1]) >= MIN_EDGE_SHARE
                for k in (0, 1))
 

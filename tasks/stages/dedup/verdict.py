@@ -29,8 +29,9 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
 
 4. **Not two articles interleaved** (layout.py, for the candidates the store re-read in
    full): the pair's unshared material is laid out as a copy's (a lost tail or paragraph,
-   short furniture lines), not as another article's: a block of several paragraphs of prose
-   inside the shared ones, or a long lead of prose before them in the longer text. Amounts
+   short furniture lines), not as another article's: a block of several paragraphs of prose, or
+   a long list, inside the shared ones; a long lead of prose (or of many lines) before them in
+   the longer text; or prose of each text's own on both sides of them. Amounts
    cannot see this: a copy that lost a third and a follow-up that adds a third to a whole
    story have the same containment and Jaccard.
 
