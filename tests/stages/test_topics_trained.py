@@ -47,6 +47,23 @@ def test_given_a_model_then_topics_are_scored_best_first_and_it_is_named_by_its_
     assert train(records[1:]).name != model.name
 
 
+def test_given_a_text_then_the_margins_are_the_plain_tf_idf_reading_of_its_terms(model, records):
+    import math
+    from collections import Counter
+
+    import numpy as np
+
+    from tasks.stages.topics.trained import lexicon_row, terms
+    for text in [r["text"] for r in records[:5]] + ["The minister's budget: shares fell as the minister's plan failed"]:
+        counts = Counter(t for t in terms(text) if t in model.index)
+        idx = np.array([model.index[t] for t in counts], dtype=np.int64)
+        values = np.array([1.0 + math.log(c) for c in counts.values()]) * model.idf[idx]
+        values /= float(np.sqrt(values @ values)) or 1.0
+        expected = model.coef[:, idx] @ values + model.coef[:, len(model.vocab):] @ np.asarray(lexicon_row(text)) \
+            + model.intercept
+        assert np.array_equal(model.margins(text), expected)
+
+
 def test_given_a_saved_model_when_loaded_then_it_answers_the_same(model, tmp_path):
     path = tmp_path / "models" / "topics.npz"
     save(model, path)

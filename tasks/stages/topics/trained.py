@@ -19,6 +19,7 @@ import math
 import os
 import tempfile
 from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 from tasks.errors import ModelError
@@ -26,7 +27,7 @@ from tasks.stages.model import Topic
 from tasks.stages.topics.classifier import evidence, find_terms
 from tasks.stages.topics.evaluation import join, record_labels, record_text
 from tasks.stages.topics.lexicon import load_lexicon
-from tasks.stages.topics.text import tokenize, words
+from tasks.stages.topics.text import stem, tokenize, words
 
 FORMAT = "news-ingest-topic-model"
 FORMAT_VERSION = 2          # 1 was a pickled scikit-learn pipeline (topics.joblib): never loaded
@@ -40,14 +41,19 @@ MAX_FEATURES = 300_000
 
 def terms(text: str) -> list[str]:
     """The model's features of a text: its stemmed words and adjacent word pairs."""
-    words = tokenize(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    tokens = tokenize(text)
+    return tokens + list(map(" ".join, zip(tokens, tokens[1:])))
 
 
 def lexicon_row(text: str) -> list[float]:
     """The built-in lexicon's evidence per IPTC topic, scaled: what it knows helps a small model."""
+    return lexicon_row_of(words(text + " "))
+
+
+def lexicon_row_of(text_words: list[str]) -> list[float]:
+    """`lexicon_row` of a text's `words` (text.words of the text and a space, as tokenize reads it)."""
     lex = load_lexicon()
-    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(words(text), lex), lex)]
+    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(text_words, lex), lex)]
 
 
 class TrainedClassifier:
@@ -58,6 +64,8 @@ class TrainedClassifier:
                  languages: frozenset[str] | None = None, seen: int | None = None):
         self.vocab = vocab
         self.index = {term: i for i, term in enumerate(vocab)}
+        # a word pair's column by its two tokens: looked up without joining every pair of a text
+        self.pair_index = {tuple(term.split(" ")): i for i, term in enumerate(vocab) if " " in term}
         self.idf, self.coef, self.intercept = idf, coef, intercept
         self.classes = classes        # label set of each class, in the model's class order
         self.digest = digest          # sha256 of the training data
@@ -78,13 +86,20 @@ class TrainedClassifier:
     def margins(self, text: str):
         import numpy as np
 
-        counts = Counter(t for t in terms(text) if t in self.index)
-        idx = np.fromiter((self.index[t] for t in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        # the features of terms(text), in its order (words, then pairs), each step at C speed
+        text_words = words(text + " ")
+        tokens = list(map(stem, text_words))
+        index, pair_index = self.index, self.pair_index
+        singles = Counter(filter(index.__contains__, tokens))
+        pairs = Counter(filter(pair_index.__contains__, zip(tokens, tokens[1:])))
+        n_terms = len(singles) + len(pairs)
+        idx = np.fromiter(chain(map(index.__getitem__, singles), map(pair_index.__getitem__, pairs)),
+                          dtype=np.int64, count=n_terms)
+        tf = 1.0 + np.fromiter(map(math.log, chain(singles.values(), pairs.values())), dtype=np.float64, count=n_terms)
         values = tf * self.idf[idx]
         norm = float(np.sqrt(values @ values)) or 1.0
         n = len(self.vocab)
-        lex = np.asarray(lexicon_row(text))
+        lex = np.asarray(lexicon_row_of(text_words))
         return self.coef[:, idx] @ (values / norm) + self.coef[:, n:] @ lex + self.intercept
 
     def probabilities(self, text: str):
