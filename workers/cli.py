@@ -8,32 +8,17 @@ from pathlib import Path
 
 import click
 
-from config import load
 from config.settings import PIPELINE_VERSION
 from tasks import logs
 from tasks.errors import IngestError, NotFound
-from tasks.store import Store
 from workers import report
 from workers.console import LogConsole, console
 from workers.safe import json_text, plain, shown
+from workers.context import Context
+from workers.ops_cli import health, serve
 from workers.topics_cli import topics
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Context:
-    """Settings and the store, made once per command and only when needed."""
-
-    def __init__(self):
-        self.settings = load()
-        self._store = None
-        self.console = console(stderr=True)
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.settings.store_url_or_default())
-        return self._store
 
 
 class IngestGroup(click.Group):
@@ -261,43 +246,6 @@ def show(obj: Context, item_id):
     report.show(console(), "dump", {**dump, "articles": [a["id"] for a in obj.store.articles_of(item_id)]})
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0: every interface).")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to bind.")
-@click.pass_obj
-def serve(obj: Context, host, port):
-    """Serve /metrics (Prometheus), /healthz, /readyz and a status page at / over HTTP.
-
-    The status page is read-only; with INGEST_WEB_TOKEN set it offers "requeue" on failed
-    dumps (a POST carrying the token). See README "Operating it".
-    """
-    from workers.serve import serve as run_server
-    from workers.web import create_app
-    settings = obj.settings
-    run_server(lambda: create_app(settings, Store(settings.store_url_or_default(), check_schema=False)), host, port)
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
-@click.pass_obj
-def health(obj: Context, as_json):
-    """Exit 0 when the store, the broker and the long-running processes are healthy, else 1.
-
-    Checks: the store and the broker answer; every heartbeat (watcher, workers) is younger than
-    INGEST_HEARTBEAT_MAX_AGE; no dump has waited queued longer than INGEST_MAX_QUEUED_AGE.
-    """
-    from workers.probes import health as checks_of
-    store = Store(obj.settings.store_url_or_default(), check_schema=False)
-    checks = checks_of(obj.settings, store)
-    healthy = all(c.ok for c in checks)
-    if as_json:
-        click.echo(json.dumps({"healthy": healthy, "checks": [c.as_dict() for c in checks]}))
-    else:
-        for c in checks:
-            click.echo(f"{'ok  ' if c.ok else 'FAIL'} {c.name}: {c.detail}")
-    sys.exit(0 if healthy else 1)
-
-
 @cli.command("stories")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Only stories with an article published on or after this date (YYYY-MM-DD).")
@@ -318,7 +266,8 @@ def stories_(obj: Context, since, limit, as_json):
     report.stories(console(), rows)
 
 
-cli.add_command(topics)
+for command in (serve, health, topics):
+    cli.add_command(command)
 
 
 def main() -> None:

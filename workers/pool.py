@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from multiprocessing import get_context
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from typing import Callable, Iterable
 
 from tasks.pipeline import Outcome, Pipeline, Prepared

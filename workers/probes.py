@@ -2,7 +2,6 @@
 `ingest health`, `/readyz` and `/metrics`. Each check is bounded in time and never raises."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from config.settings import Settings
