@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from tasks.errors import NotFound
-from config.settings import Settings
-from tasks.policy import Policy, crashed_reason, hard_limit_reason, to_blame
+from tasks.policy import Policy, crashed_reason
 from tasks.store.dumps import now
 from tasks.store.schema import dumps
 
@@ -49,15 +48,15 @@ def brief(reason: str, limit: int = MAX_REASON_CHARS) -> str:
     return reason if len(reason) <= limit else reason[:limit - 1] + "…"
 
 
-def _cutoff(policy: Policy):
+def cutoff(policy: Policy):
     return now() - timedelta(seconds=policy.lease_seconds)
 
 
-def _expired(claimed_at, policy: Policy) -> bool:
-    return claimed_at is None or _age(claimed_at) > policy.lease_seconds
+def expired(claimed_at, policy: Policy) -> bool:
+    return claimed_at is None or age(claimed_at) > policy.lease_seconds
 
 
-def _age(claimed_at) -> float:
+def age(claimed_at) -> float:
     """Seconds since a claim (SQLite gives back the naive UTC it was given)."""
     if claimed_at.tzinfo is None:
         claimed_at = claimed_at.replace(tzinfo=now().tzinfo)
@@ -82,7 +81,7 @@ def claim_many(conn: Connection, wanted: list[tuple[str, str, str]], policy: Pol
     checked by reading their leases back; any other by `claim`'s own rules. An unknown id is
     refused (it may have been deleted since it was listed), never an error for the others."""
     rows = {}
-    for chunk in _chunks([dump_id for dump_id, _, _ in wanted]):
+    for chunk in chunks([dump_id for dump_id, _, _ in wanted]):
         rows.update((r["id"], r) for r in conn.execute(select(dumps.c.id, *_CLAIM_COLUMNS)
                                                        .where(dumps.c.id.in_(chunk))).mappings())
     plain = [w for w in wanted if w[0] in rows and rows[w[0]]["state"] == "queued" and rows[w[0]]["lease"] is None]
@@ -113,7 +112,7 @@ def _take_queued(conn: Connection, wanted: list[tuple[str, str, str]], rows: dic
                  [{"b_id": i, "b_lease": t, "b_holder": h[:64], "b_attempts": rows[i]["attempts"] + 1}
                   for i, h, t in wanted])
     taken: dict[str, str | None] = {}
-    for chunk in _chunks([i for i, _, _ in wanted]):
+    for chunk in chunks([i for i, _, _ in wanted]):
         taken.update(conn.execute(select(dumps.c.id, dumps.c.lease).where(dumps.c.id.in_(chunk))).all())
     return taken
 
@@ -121,26 +120,26 @@ def _take_queued(conn: Connection, wanted: list[tuple[str, str, str]], rows: dic
 def _claim_row(conn: Connection, dump_id: str, row, holder: str, token: str, policy: Policy) -> Lease | Refused:
     state, attempts = row["state"], row["attempts"]
     if state == "processing" and row["lease"] == token:       # our own claim: a retry resumes it
-        _guarded(conn, dump_id, row, claimed_at=now())
+        guarded(conn, dump_id, row, claimed_at=now())
         return Lease(dump_id, token, row["source_file"], attempts, row["mode"])
     if state == "processing":
-        abandoned = row["holder"] == holder or _expired(row["claimed_at"], policy)
+        abandoned = row["holder"] == holder or expired(row["claimed_at"], policy)
         if not abandoned:
             return Refused(dump_id, state, "another worker holds it (its lease is fresh)")
         if attempts >= policy.max_attempts:
             reason = crashed_reason(attempts)
-            if _guarded(conn, dump_id, row, state="failed", error=reason, finished_at=now(), lease=None):
+            if guarded(conn, dump_id, row, state="failed", error=reason, finished_at=now(), lease=None):
                 return Refused(dump_id, "failed", reason, failed_now=True)
             return Refused(dump_id, state, "another attempt took it first")
     elif state != "queued":
         return Refused(dump_id, state, f"it is {state}")
-    if not _guarded(conn, dump_id, row, state="processing", lease=token, holder=holder[:64], claimed_at=now(),
+    if not guarded(conn, dump_id, row, state="processing", lease=token, holder=holder[:64], claimed_at=now(),
                     attempts=attempts + 1):
         return Refused(dump_id, state, "another attempt took it first")
     return Lease(dump_id, token, row["source_file"], attempts + 1, row["mode"])
 
 
-def _guarded(conn: Connection, dump_id: str, seen, **values) -> bool:
+def guarded(conn: Connection, dump_id: str, seen, **values) -> bool:
     """Update the row only if it is still in the state and lease it was seen in."""
     lease = dumps.c.lease.is_(None) if seen["lease"] is None else dumps.c.lease == seen["lease"]
     done = conn.execute(update(dumps).where(dumps.c.id == dump_id, dumps.c.state == seen["state"], lease)
@@ -162,7 +161,7 @@ def holding(conn: Connection, leases: list[tuple[str, str | None]]) -> set[str]:
     """`holds` for many (dump id, token) in one query: the ids still processing under them."""
     lease_of = dict(leases)
     found = set()
-    for chunk in _chunks(list(lease_of)):
+    for chunk in chunks(list(lease_of)):
         rows = conn.execute(select(dumps.c.id, dumps.c.lease)
                             .where(dumps.c.id.in_(chunk), dumps.c.state == "processing"))
         found.update(i for i, lease in rows if lease_of[i] is None or lease_of[i] == lease)
@@ -214,97 +213,7 @@ def release(conn: Connection, dump_id: str, token: str) -> bool:
     return done.rowcount == 1
 
 
-@dataclass(frozen=True)
-class TimedOut:
-    failed: list[str]          # held past the soft limit: failed with the hard limit's reason
-    released: list[str]        # held for less (a batch's dump that just started): queued again, not charged
-
-
-def time_out(conn: Connection, holder: str, settings: Settings) -> TimedOut:
-    """The dumps a task (`holder`, its Celery id) held when the hard time limit killed its process."""
-    rows = conn.execute(select(dumps.c.id, dumps.c.lease, dumps.c.claimed_at)
-                        .where(dumps.c.state == "processing", dumps.c.holder == holder[:64])).all()
-    out = TimedOut([], [])
-    for dump_id, lease, claimed_at in rows:
-        held = _age(claimed_at) if claimed_at is not None else 0.0
-        if to_blame(held, settings):
-            if fail(conn, dump_id, lease, hard_limit_reason(dump_id, settings, held)):
-                out.failed.append(dump_id)
-        elif release(conn, dump_id, lease):
-            out.released.append(dump_id)
-    return out
-
-
-@dataclass(frozen=True)
-class Requeued:
-    ids: list[str]             # now queued, to be sent
-    busy: list[str]            # being processed under a fresh lease: left alone
-
-
-def requeue(conn: Connection, ids: list[str] | None, only_failed: bool, policy: Policy,
-            mode: str | None = None) -> Requeued:
-    """Put dumps back to `queued` (the given ids, every failed one, or every one), except those
-    a live attempt holds. `mode="classify"` asks for a re-classification only."""
-    query = select(dumps.c.id, dumps.c.state, dumps.c.claimed_at).where(
-        dumps.c.state != "superseded")   # a file's earlier revision stays one
-    if only_failed:
-        query = query.where(dumps.c.state == "failed")
-    rows = []
-    for chunk in _chunks(ids) if ids else [None]:
-        q = query if chunk is None else query.where(dumps.c.id.in_(chunk))
-        rows += conn.execute(q.order_by(dumps.c.created_at, dumps.c.id)).all()
-    missing = sorted(set(ids or ()) - {r.id for r in rows})
-    if missing:
-        raise NotFound(f"no dump with id {', '.join(missing[:10])}: `ingest status` lists the known ones")
-    busy = [r.id for r in rows if r.state == "processing" and not _expired(r.claimed_at, policy)]
-    todo = [r.id for r in rows if r.id not in set(busy)]
-    fresh = or_(dumps.c.state != "processing", dumps.c.claimed_at.is_(None), dumps.c.claimed_at < _cutoff(policy))
-    requeued = []
-    for chunk in _chunks(todo):
-        conn.execute(update(dumps).where(dumps.c.id.in_(chunk), fresh).values(
-            state="queued", error=None, attempts=0, lease=None, holder=None, claimed_at=None, mode=mode,
-            updated_at=now(), finished_at=None))
-        requeued += chunk
-    return Requeued(requeued, busy)
-
-
-@dataclass(frozen=True)
-class Reaped:
-    requeued: list[str]        # expired leases taken back: queued again, to be sent
-    crashed: list[str]         # expired after max_attempts claims: failed
-
-
-def reap(conn: Connection, policy: Policy) -> Reaped:
-    """Take back every expired lease: the dump is queued again, or failed once it has crashed
-    its worker max_attempts times."""
-    rows = conn.execute(select(dumps.c.id, dumps.c.state, dumps.c.lease, dumps.c.attempts)
-                        .where(dumps.c.state == "processing", dumps.c.claimed_at < _cutoff(policy))).mappings().all()
-    requeued, crashed = [], []
-    for row in rows:
-        if row["attempts"] >= policy.max_attempts:
-            if _guarded(conn, row["id"], row, state="failed", error=crashed_reason(row["attempts"]), lease=None,
-                        finished_at=now()):
-                crashed.append(row["id"])
-        elif _guarded(conn, row["id"], row, state="queued", lease=None, holder=None, claimed_at=None):
-            requeued.append(row["id"])
-    return Reaped(requeued, crashed)
-
-
-def unsent(conn: Connection, policy: Policy, limit: int = 5000) -> list[tuple[str, object]]:
-    """Queued dumps older than the resend grace: (id, updated_at), oldest first."""
-    cutoff = now() - timedelta(seconds=policy.resend_grace)
-    return [tuple(r) for r in conn.execute(select(dumps.c.id, dumps.c.updated_at)
-                                           .where(dumps.c.state == "queued", dumps.c.updated_at < cutoff)
-                                           .order_by(dumps.c.updated_at).limit(limit))]
-
-
-def mark_resent(conn: Connection, dump_id: str, seen_updated_at) -> bool:
-    """Stamp a queued dump as re-sent, unless someone else did (or it was claimed) since."""
-    done = conn.execute(update(dumps).where(dumps.c.id == dump_id, dumps.c.state == "queued",
-                                            dumps.c.updated_at == seen_updated_at).values(updated_at=now()))
-    return done.rowcount == 1
-
-
-def _chunks(ids: list[str]):
+def chunks(ids: list[str]):
+    """The ids in lists of CHUNK, for IN lists."""
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]

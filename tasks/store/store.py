@@ -18,7 +18,7 @@ from config.settings import Settings
 from tasks.errors import LeaseLost
 from tasks.policy import Policy, new_token
 from tasks.stages.stories import StoryRules
-from tasks.store import articles, dumps, inbox, lifecycle, migrate, stories, templates, writer
+from tasks.store import articles, dumps, inbox, lifecycle, migrate, recovery, stories, templates, writer
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine, writing
 from tasks.store.storycache import StoryCache
@@ -120,12 +120,12 @@ class Store:
                 return lifecycle.fail(conn, dump_id, token, reason)
         return retrying(once, self.safe_url)
 
-    def time_out(self, holder: str, settings: Settings) -> lifecycle.TimedOut:
+    def time_out(self, holder: str, settings: Settings) -> recovery.TimedOut:
         """The hard time limit killed the process of task `holder`: fail the dumps it held (their
         articles leave the export), or queue again one it had only just started."""
         def once():
             with exclusive(self.engine) as conn:
-                timed_out = lifecycle.time_out(conn, holder, settings)
+                timed_out = recovery.time_out(conn, holder, settings)
                 for dump_id in timed_out.failed:
                     articles.drop_stale(conn, dump_id, keep=set())
                 return timed_out
@@ -136,20 +136,20 @@ class Store:
         return self._write(lifecycle.release, dump_id, token)
 
     def requeue(self, ids: list[str] | None = None, only_failed: bool = False, policy: Policy | None = None,
-                mode: str | None = None) -> lifecycle.Requeued:
+                mode: str | None = None) -> recovery.Requeued:
         """Queue dumps again (not those a live attempt holds); they still have to be sent."""
-        return self._write(lifecycle.requeue, ids, only_failed, policy or DEFAULT_POLICY, mode)
+        return self._write(recovery.requeue, ids, only_failed, policy or DEFAULT_POLICY, mode)
 
-    def reap(self, policy: Policy) -> lifecycle.Reaped:
-        return self._write(lifecycle.reap, policy)
+    def reap(self, policy: Policy) -> recovery.Reaped:
+        return self._write(recovery.reap, policy)
 
     def unsent(self, policy: Policy) -> list[tuple[str, object]]:
-        return self._read(lifecycle.unsent, policy)
+        return self._read(recovery.unsent, policy)
 
     def mark_resent(self, candidates: list[tuple[str, object]]) -> list[str]:
         """The candidates this process won the right to re-send (others may be reaping too)."""
         def mark(conn):
-            return [i for i, stamp in candidates if lifecycle.mark_resent(conn, i, stamp)]
+            return [i for i, stamp in candidates if recovery.mark_resent(conn, i, stamp)]
         return self._write(mark)
 
     def states(self, ids: list[str]) -> dict[str, str]:
