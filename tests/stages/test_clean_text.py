@@ -106,3 +106,26 @@ def test_a_teaser_before_a_box_of_links_is_not_taken_for_the_lead():
     article, = clean("\n".join(["Daily Gazette", "Another story of the day", LEAD, *links[1:], *BODY]).encode(),
                      "page.txt")
     assert article.paragraphs[0] == LEAD
+
+
+def test_a_list_that_closes_the_article_is_kept_when_its_lines_are_built_alike():
+    # given a page whose article closes on a list of results, then the page's furniture
+    results = ["Palm Bay d. Rockledge 70-44", "Viera d. Melbourne 55-41", "Eau Gallie d. Satellite 61-58",
+               "Titusville d. Cocoa 48-39"]
+    dump = "\n".join(["Daily Gazette", "Protesters killed near fuel plant", LEAD, *BODY, *results,
+                      "Comments are closed."])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the list is the article's close
+    assert list(article.paragraphs[-4:]) == results
+
+
+def test_links_after_the_article_are_not_taken_for_its_list():
+    # given a page whose article is followed by a site's links: tags, other stories' headlines
+    links = ["Opinion", "Beltway Confidential", "Royals", "Gronk Tells All About His Summer",
+             "Serious Allegation Against The Mayor"]
+    dump = "\n".join(["Daily Gazette", "Protesters killed near fuel plant", LEAD, *BODY, *links])
+    # when it is cleaned
+    article, = clean(dump.encode(), "page.txt")
+    # then the article ends at its last paragraph
+    assert article.paragraphs[-1] == BODY[-1]

@@ -14,6 +14,8 @@ glued back into sentences, with their features and lexicon cues), then:
    of them furniture by the lexicon, a byline or a date) that follows prose right under a
    headline, the run starts at that prose: an article may set a list (tour dates, a table's
    rows, product links) after its lead, and a list costs more than a one-paragraph lead earns;
+   likewise a list that closes the article, up to the page's furniture or its end, is kept when
+   its lines are built alike (each with a figure, or one separator), unlike a site's links;
 4. a standfirst (summary paragraph) separated from the body by a byline block is skipped;
 5. the title is the heading-like line just before the article (preferring one the page repeats).
 """
@@ -32,6 +34,8 @@ TITLE_WINDOW = 25
 LEAD_IN = 12
 STANDFIRST_GAP = 15
 MIN_LIST_LINES = 3   # a list inside an article: this many lines in a row
+LIST_ALIKE = 0.8     # a list that closes an article: this share of its lines built alike
+_PROSE_MARKS = frozenset(".,'’\"“”!?-")   # marks any line of words may hold: no pattern
 REPEAT_CHARS = 40   # a repeated paragraph this long is a second copy of the page's text
 MOSTLY_REPEATED = 0.8   # a page whose prose repeats this much renders its article twice
 _BYLINE = re.compile(r"^(by|von|par|por|di|door|от|автор)\b|^(published|updated|posted)\b", re.I)
@@ -134,6 +138,32 @@ def take_lead(segs: list[Segment], start: int) -> int:
     return lead if lead < i and lead > 0 and title_like(segs[lead - 1]) else start
 
 
+def take_list(segs: list[Segment], start: int, stop: int) -> int:
+    """The run's new stop: past a list (MIN_LIST_LINES list items or more) that follows the
+    article's last paragraph of prose and runs to the page's furniture (a lexicon cue) or its end:
+    an article may close on a list (tour dates, results, a table), which costs more than nothing
+    follows it earns."""
+    if stop <= start or not segs[stop - 1].prose:
+        return stop
+    j = stop
+    while j < len(segs) and _list_item(segs[j]):
+        j += 1
+    if j - stop < MIN_LIST_LINES or (j < len(segs) and segs[j].prose) or not built_alike(segs[stop:j]):
+        return stop
+    return j
+
+
+def built_alike(items: list[Segment]) -> bool:
+    """Whether lines are items built on one pattern, as a list or a table's rows are: nearly all
+    (LIST_ALIKE) hold a figure (dates, scores, results), or one separator ("--", "@", ":", "(").
+    Links to other pages (tags, headlines, a site's menu) are words alone, each line its own."""
+    least = LIST_ALIKE * len(items)
+    if sum(any(c.isdigit() for c in s.text) for s in items) >= least:
+        return True
+    marks = Counter(c for s in items for c in set(s.text) if not c.isalnum() and not c.isspace() and c not in _PROSE_MARKS)
+    return bool(marks) and max(marks.values()) >= least
+
+
 def _list_item(seg: Segment) -> bool:
     """A line that may be an item of a list inside an article: no prose, no lexicon cue, no byline or date."""
     return (not seg.prose and not seg.boiler and not seg.end_marker and not seg.link_box and not seg.thread_meta
@@ -175,7 +205,7 @@ def extract_lines(lines: list[str], language: str | None) -> TextArticle:
     start, stop = main_run(without_repeats(segs, [score(s) for s in segs]))
     if stop <= start:
         return TextArticle(None, [], [])
-    stop = cut_at_end_marker(segs, start, stop)
+    stop = take_list(segs, start, cut_at_end_marker(segs, start, stop))
     start = skip_standfirst(segs, take_lead(segs, start), stop)
     title = find_title(segs, start)
     paragraphs = _first_occurrences([s.text for s in segs[start:stop]
