@@ -16,6 +16,7 @@ EMBEDDED_PROCESSES = 0              # processes an embedded `ingest run` prepare
 REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
 STORY_CACHE = 1024                  # stories a worker process keeps decoded (~35 KB each: ~36 MB at most)
 EMBEDDED_STORY_CACHE = 4096         # ... each process of an embedded `ingest run`: one batch job, memory for speed
+WORKER_MAX_MEMORY_MB = 500          # a worker's pool process whose resident memory passed this is replaced after its task
 
 # Operations (metrics, health, logs)
 LOG_FORMAT = "text"                 # text | json (one JSON object per line)

@@ -35,6 +35,7 @@ class Settings:
     reap_interval: float = defaults.REAP_INTERVAL
     embedded_processes: int = defaults.EMBEDDED_PROCESSES
     story_cache: int = defaults.STORY_CACHE
+    worker_max_memory_mb: int = defaults.WORKER_MAX_MEMORY_MB
     pipeline_version: str = PIPELINE_VERSION
     # operations (see README "Operating it")
     log_format: str = defaults.LOG_FORMAT
@@ -141,6 +142,7 @@ def load(env: dict | None = None) -> Settings:
         reap_interval=_number(env, "INGEST_REAP_INTERVAL", defaults.REAP_INTERVAL, float),
         embedded_processes=_number(env, "INGEST_EMBEDDED_PROCESSES", defaults.EMBEDDED_PROCESSES),
         story_cache=_number(env, "INGEST_STORY_CACHE", defaults.STORY_CACHE),
+        worker_max_memory_mb=_number(env, "INGEST_WORKER_MAX_MEMORY_MB", defaults.WORKER_MAX_MEMORY_MB),
         log_format=(env.get("INGEST_LOG_FORMAT") or defaults.LOG_FORMAT).strip().lower(),
         web_token=env.get("INGEST_WEB_TOKEN", ""),
         heartbeat_seconds=_number(env, "INGEST_HEARTBEAT_SECONDS", defaults.HEARTBEAT_SECONDS, float),

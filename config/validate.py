@@ -44,6 +44,9 @@ def validate(s) -> None:
         raise ConfigError(f"INGEST_HEARTBEAT_MAX_AGE={s.heartbeat_max_age} must be longer than "
                           f"INGEST_HEARTBEAT_SECONDS={s.heartbeat_seconds}, or healthy processes look dead")
     _positive("INGEST_STORY_CACHE", s.story_cache)
+    if s.worker_max_memory_mb < 0:
+        raise ConfigError(f"INGEST_WORKER_MAX_MEMORY_MB={s.worker_max_memory_mb} is negative: give the megabytes a "
+                          f"worker's pool process may reach before it is replaced, or 0 (never replaced)")
     if s.embedded_processes < 0:
         raise ConfigError(f"INGEST_EMBEDDED_PROCESSES={s.embedded_processes} is negative: give 0 (one per CPU), "
                           f"1 (no pool) or more")

@@ -37,6 +37,10 @@ def make_app(settings: Settings) -> Celery:
         # soft shutdown: running tasks get this long to finish, then they are put back.
         worker_soft_shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
         worker_enable_soft_shutdown_on_idle=True,
+        # A pool process whose resident memory passed the bound is replaced once its task is
+        # done (nothing is lost: the task finished and was acknowledged): one huge dump's parse,
+        # or a slow leak in a parser, does not keep a worker large for the months it runs.
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024 or None,   # KiB
     )
     app.steps["worker"].add(_reaper_step())
     return app

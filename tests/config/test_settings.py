@@ -44,3 +44,14 @@ def test_the_story_cache_is_bounded_per_worker_process_and_larger_in_an_embedded
     assert default.story_cache == 1024 and small.story_cache == 100
     assert small.embedded_story_cache == default.embedded_story_cache >= default.story_cache
     assert load({"INGEST_STORY_CACHE": "100000"}).embedded_story_cache == 100000
+
+
+def test_a_worker_pool_process_is_replaced_past_a_memory_bound_unless_turned_off():
+    # given the default, a bound of 300 MB, and 0
+    default, bounded, off = (load(env) for env in ({}, {"INGEST_WORKER_MAX_MEMORY_MB": "300"},
+                                                   {"INGEST_WORKER_MAX_MEMORY_MB": "0"}))
+    # then the default bounds a pool process at 500 MB, and 0 turns the bound off
+    assert (default.worker_max_memory_mb, bounded.worker_max_memory_mb, off.worker_max_memory_mb) == (500, 300, 0)
+    # and a negative bound is refused, saying what to give
+    with pytest.raises(ConfigError, match="INGEST_WORKER_MAX_MEMORY_MB=-1 is negative"):
+        load({"INGEST_WORKER_MAX_MEMORY_MB": "-1"})

@@ -1,4 +1,6 @@
 """Real Celery workers on the real Redis, writing to the real PostgreSQL."""
+import re
+
 import pytest
 
 from tests.conftest import SEEDS
@@ -83,3 +85,19 @@ def test_run_with_no_worker_hints_and_times_out(tmp_path, redis_url, pg_url, que
     result = CliRunner().invoke(cli, ["run", str(SEEDS)])
     assert result.exit_code == 1
     assert "is a worker running" in result.output and "still pending (timed out)" in result.output
+
+
+def test_a_pool_process_past_the_memory_bound_is_replaced_and_no_dump_is_lost(tmp_path, redis_url, pg_url, queue_name):
+    # given a worker whose pool processes are bounded at 1 MB: every one passes it in its first task
+    env = environment(tmp_path, redis_url, pg_url, queue_name, INGEST_WORKER_MAX_MEMORY_MB="1")
+    worker = start_worker("w1", env, tmp_path)
+    try:
+        # when `ingest run` sends it the five seeds
+        done = ingest(env, tmp_path, "run", str(SEEDS))
+        # then every dump is stored, and its one pool process was replaced after each task
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert len(export(env, tmp_path)) == 5
+        ran_in = set(re.findall(r"ForkPoolWorker-\d+\[(\d+)\]\S* celery.app.trace: Task \S+ succeeded", worker.output()))
+        assert len(ran_in) == 5, worker.output()[-2000:]
+    finally:
+        worker.stop()
