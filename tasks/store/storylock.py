@@ -16,7 +16,10 @@ of `start`, the highest `touched` committed when it read them. Then:
 3. The commit.
 
 If a story the batch depends on changed, the statement writes nothing, the savepoint is rolled
-back, and the batch is placed again under the lock (writer.py), seeing the change.
+back, and the batch is placed again under the lock (writer.py), seeing the change. Rolling back
+to the savepoint releases the lock (taken inside it, as every lock a rolled-back savepoint
+took), so `settle` takes it again before it returns: the new placement's reads, being later
+statements, see every commit made meanwhile.
 
 Why no story can split (the argument the race tests check).
 - Every change to a story row that another writer can see happens under the story lock: a new
@@ -87,7 +90,8 @@ def settle(conn: Connection, start: int, mine: list[str], joined: list[dict], ke
     `start` (the stories `considered`, and those keyed by `hashes`, the articles' key terms;
     `mine`, the stories started in step 1, left out), write the `joined` stories' rows (as
     placing._values, with `id` and `title`) and their `keys` {story: hashes}, and return the
-    shift added to the batch's `touched` values. Else write nothing, roll step 1 back: None."""
+    shift added to the batch's `touched` values. Else write nothing, roll step 1 back and hold
+    the lock again: None."""
     col = {name: [row[name] for row in joined] for name in
            ("id", "title", "size", "last_article", "last_seq", "touched", "first_date", "last_date", "centroid")}
     pairs = [(sid, h) for sid in col["id"] for h in sorted(keys.get(sid, ()))]
@@ -100,6 +104,7 @@ def settle(conn: Connection, start: int, mine: list[str], joined: list[dict], ke
     if not moved:
         return shift
     conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+    stories.lock(conn)   # the rollback released the lock, taken inside the savepoint
     return None
 
 

@@ -8,7 +8,7 @@ import sys
 from sqlalchemy import event
 
 from tasks.stages import dedup
-from tasks.store import Store, placing, storylock
+from tasks.store import Store, placing, stories, storylock
 from tasks.store.writer import DumpWrite
 from tests.store.test_placing import claimed, save_batch
 from tests.store.test_stories import CRASH, OTHER, RULES, draft
@@ -66,6 +66,40 @@ def test_a_story_joined_by_another_writer_meanwhile_keeps_both_joins(pg_url, tmp
     # then the story holds all three: the first placed again under the lock, seeing the third
     assert second.articles_of(dump_id)[0]["story_id"] == mine["story_id"] == story_id
     assert first.story(story_id)["size"] == 3 and len(first.stories()) == 1
+    first.close()
+    second.close()
+
+
+def test_a_batch_placed_again_after_a_change_is_placed_and_written_under_the_lock(pg_url, tmp_path, monkeypatch):
+    # given a first writer placing a second report of a story while another writer commits a
+    # third report joining it after the first read the stories (so the first's check fails)
+    from sqlalchemy import text
+    first, second = Store(pg_url), Store(pg_url)
+    (tmp_path / "old").mkdir()
+    save_batch(first, tmp_path / "old", [CRASH[0]])
+    dump_id, token = claimed(second, tmp_path, "theirs.txt", THIRD[1])
+    theirs = DumpWrite(dump_id, "theirs.txt", [draft(*THIRD)], token=token)
+    real_open, real_write, opened, held = placing.Placer.open.__func__, placing.Placer.write, [], []
+
+    def open_then_race(cls, conn, *args):
+        placer = real_open(cls, conn, *args)
+        opened.append(conn)
+        if len(opened) == 1:
+            second.save_batch([theirs], dedup.decide, "v", rules=RULES)
+        return placer
+
+    def write(placer):   # this backend's own grant of the story lock, as the server lists it
+        held.append(placer.conn.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() "
+            "AND ((classid::int8 << 32) | objid::int8) = :k"), {"k": stories.STORY_LOCK_KEY}).scalar())
+        return real_write(placer)
+    monkeypatch.setattr(placing.Placer, "open", classmethod(open_then_race))
+    monkeypatch.setattr(placing.Placer, "write", write)
+    # when the first commits, its savepoint rolled back and its batch placed again
+    save_batch(first, tmp_path, [CRASH[1]])
+    # then it still held the story lock when it wrote the batch placed again (rolling back to
+    # the savepoint releases a lock taken inside it: it must be taken again)
+    assert held == [1]
     first.close()
     second.close()
 
