@@ -51,9 +51,12 @@ def write_dumps(folder: Path, n: int) -> list[Path]:
 
 
 def pipeline_at(data: Path):
+    """A pipeline on a fresh store, whose story cache is an embedded run's (workers/runner.py)."""
     from config.settings import load
     from tasks.pipeline import Pipeline
-    return Pipeline.from_settings(load({"INGEST_DATA_DIR": str(data)}))
+    from tasks.store.store import Store
+    settings = load({"INGEST_DATA_DIR": str(data)})
+    return Pipeline(settings, Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache))
 
 
 def registered(pipeline, paths: list[Path]) -> list:

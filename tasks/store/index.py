@@ -75,11 +75,8 @@ class Lookup:
 
     def candidates(self, fp: Fingerprint, before: int | None = None, limit: int = 20) -> list[Match]:
         """The originals sharing most keys with `fp` (those stored before seq `before`, if given)."""
-        shared: Counter = Counter()
-        for key in fp.keys:
-            for seq in self.postings.get(key, ()):
-                if before is None or seq < before:
-                    shared[seq] += 1
+        postings = self.postings
+        shared = Counter([seq for key in fp.keys for seq in postings.get(key, ()) if before is None or seq < before])
         return [Match(self.stored[seq].article_id, self.stored[seq].sketch, self.stored[seq].size)
                 for seq, _ in shared.most_common(limit)]
 

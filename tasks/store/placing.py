@@ -27,6 +27,7 @@ from tasks.stages.stories import Member, StoryInput, StoryRules, Summary, add, k
 from tasks.stages.stories.rewrite import close_enough
 from tasks.store import stories, storylock
 from tasks.store.storycache import StoryCache
+from tasks.store.storyterms import StoryTerms
 from tasks.store.dumps import now
 from tasks.store.schema import articles, stories as story_rows, story_keys
 
@@ -60,9 +61,8 @@ class Placer:
     fresh: list[tuple[Member, int]] = field(default_factory=list)   # originals placed here (and seq), in order
     recent: dict[str, list] = field(default_factory=dict)       # story id -> stored (id, seq, sig), newest first
     rows: list[_Placed] = field(default_factory=list)
-    keyed: dict[str, tuple[int, set[str]]] = field(default_factory=dict)   # story id -> (touched, its keys)
     start: int = 0                                              # the horizon the placements were made at
-    hashes: dict[str, int] = field(default_factory=dict)        # key term -> stories.key_hash, this batch
+    terms: StoryTerms = field(default_factory=StoryTerms)       # the changed stories' key terms, inverted
     considered: set[str] = field(default_factory=set)           # every story a placement looked at
     looked: set[int] = field(default_factory=set)               # the key hashes the articles look stories up by
 
@@ -76,6 +76,8 @@ class Placer:
         since = min(horizons, default=placer.counter)
         placer.changed = {sid: _Story(ref, True, ref.touched)
                           for sid, ref in stories.changed_since(conn, since, cache).items()}
+        for story in placer.changed.values():
+            placer.terms.index(story.ref)
         if linked:
             query = select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(sorted(linked)))
             placer.placed.update((aid, sid) for aid, sid in conn.execute(query))
@@ -99,7 +101,7 @@ class Placer:
         self._write_keys(new)
         self._write_articles()
         joined = [_values(s, stamp) | {"id": s.ref.id, "title": s.title} for s in old]
-        keys = {s.ref.id: {self._hash(k) for k in self._keys(s.ref)} for s in old}
+        keys = {s.ref.id: {self.terms.hash(k) for k in self.terms.of(s.ref)} for s in old}
         shift = storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, keys, stamp,
                                  self.considered, self.looked)
         if shift is None:
@@ -145,10 +147,13 @@ class Placer:
                     changed: dict[str, stories.StoryRef]) -> dict[str, stories.StoryRef]:
         """The stories stories.prior would find now: the snapshot's ranking, with the
         stories changed since ranked again by their keys now; looked up again (and merged with
-        this batch's stories) only when the snapshot did not rank enough of them."""
+        this batch's stories) only when the snapshot did not rank enough of them. Only the
+        changed stories that share a term are counted: the others share none (0, as those
+        the snapshot ranked count now)."""
         f, w, mine = article.features, self.rules.weights, set(keys(article.features))
-        self.looked.update(self._hash(k) for k in mine)
-        order = stories.reranked(before, {sid: self._shared(f, mine, ref) for sid, ref in changed.items()})
+        self.looked.update(self.terms.hash(k) for k in mine)
+        now = {sid: self._shared(f, mine, changed[sid]) for sid in self.terms.sharing(mine) if sid in changed}
+        order = stories.reranked(before, now | {sid: 0 for sid in before.shares if sid in changed and sid not in now})
         if order is None:
             found, _ = stories.ranked(self.conn, f, w, stories.MAX_CANDIDATES + len(self.changed))
             shares = {sid: n for sid, n, _ in found if sid not in self.changed}
@@ -162,13 +167,7 @@ class Placer:
         """The key terms the story shares with the article, as stories.ranked counts them."""
         if not stories.reaches(f, ref.summary, self.rules.weights):
             return 0
-        return len(mine & self._keys(ref))
-
-    def _keys(self, ref: stories.StoryRef) -> set[str]:
-        """The story's key terms as of its touched value (worked out once per value)."""
-        if self.keyed.get(ref.id, (None,))[0] != ref.touched:
-            self.keyed[ref.id] = (ref.touched, set(keys(ref.summary)))
-        return self.keyed[ref.id][1]
+        return len(mine & self.terms.of(ref))
 
     def _refs(self, ids: list[str]) -> dict[str, stories.StoryRef]:
         """These stories as of now: this batch's in memory, the others as stored."""
@@ -211,6 +210,7 @@ class Placer:
         sid = stories.new_id(aid)
         ref = stories.StoryRef(sid, _rounded(new_summary(article.features)), seq, self._tick())
         self.changed[sid] = _Story(ref, False, first={"id": aid, "seq": seq, "title": title}, dirty=True)
+        self.terms.index(ref)
         return sid
 
     def _join(self, ref: stories.StoryRef, aid: str, seq: int, title: str | None, features) -> str:
@@ -226,6 +226,7 @@ class Placer:
             story.title = title
         story.dirty = True
         self.changed[ref.id] = story
+        self.terms.index(story.ref)
         return ref.id
 
     def write(self) -> None:
@@ -273,7 +274,7 @@ class Placer:
         stored = self._stored_keys([s.ref.id for s in dirty if s.stored])
         gone, fresh = [], []
         for s in dirty:
-            old, new = stored.get(s.ref.id, set()), {self._hash(k) for k in self._keys(s.ref)}
+            old, new = stored.get(s.ref.id, set()), {self.terms.hash(k) for k in self.terms.of(s.ref)}
             gone += [{"b_story": s.ref.id, "b_hash": h} for h in old - new]
             fresh += [{"hash": h, "story_id": s.ref.id} for h in new - old]
         if gone:
@@ -281,11 +282,6 @@ class Placer:
                                                        story_keys.c.hash == bindparam("b_hash")), gone)
         if fresh:
             self.conn.execute(insert(story_keys), fresh)
-
-    def _hash(self, term: str) -> int:
-        if term not in self.hashes:
-            self.hashes[term] = stories.key_hash(term)
-        return self.hashes[term]
 
     def _stored_keys(self, ids: list[str]) -> dict[str, set[int]]:
         found: dict[str, set[int]] = {}

@@ -44,12 +44,13 @@ class StoryCache:
         self._decoded: OrderedDict[str, dict] = OrderedDict()
         self._staged: tuple[list, dict] = ([], {})
 
-    def refs(self, conn: Connection, touched: dict[str, int]) -> dict[str, stories.StoryRef]:
-        """The stories {id: touched}: from here when the touched value matches, else read."""
+    def refs(self, conn: Connection, touched: dict[str, int], newer: bool = False) -> dict[str, stories.StoryRef]:
+        """The stories {id: touched}: from here when the touched value matches (or, `newer`,
+        when it is this one or a later one), else read."""
         out, missing = {}, []
         for sid, value in touched.items():
             ref = self._refs.get(sid)
-            if ref is not None and ref.touched == value:
+            if ref is not None and (ref.touched == value or newer and ref.touched > value):
                 self._refs.move_to_end(sid)
                 out[sid] = ref
             else:
@@ -62,15 +63,17 @@ class StoryCache:
 
     def hydrate(self, conn: Connection, priors: list) -> list:
         """The priors with their stories again (a Slim one's read from here, or from the store
-        when not here as of its touched value: one query for all); others as they are. A story
-        read newer than a prior saw it changed since the prior's horizon, so placement takes
-        it from the stories changed since (tasks/store/placing.py), never from the prior."""
+        when not here as of its touched value or a later one: one query for all); others as
+        they are. A story newer than a prior saw it changed since the prior's horizon, so
+        placement takes it from the stories changed since (tasks/store/placing.py), never from
+        the prior: whichever later version is here stands for it, and the store is not read
+        (the stories a pool's children ranked have mostly changed since, by this writer)."""
         wanted: dict[str, int] = {}
         for p in priors:
             if isinstance(p, Slim):
                 for sid, touched in p.touched.items():
                     wanted[sid] = max(touched, wanted.get(sid, touched))
-        found = self.refs(conn, wanted) if wanted else {}
+        found = self.refs(conn, wanted, newer=True) if wanted else {}
         return [replace(p.prior, refs={sid: found[sid] for sid in p.touched if sid in found})
                 if isinstance(p, Slim) else p for p in priors]
 

@@ -57,6 +57,7 @@ class _Item:
     verdict: Verdict | None = None
     keys: list[int] | None = None   # the index keys, if it is an original
     overlaps: dict = field(default_factory=dict)   # (article id, sketch) -> its overlap with this draft
+    closest: list[Match] | None = None   # its closest stored candidates (`_closest`), once looked up
 
 
 @dataclass
@@ -156,9 +157,10 @@ def _closest(it: _Item, matches: list[Match]) -> list[Match]:
 
 
 def _texts(conn: Connection, items: list[_Item], found: index.Lookup) -> dict[str, str]:
-    """{article id: text} of each draft's closest stored candidates, in one query."""
-    wanted = {m.article_id for it in items for m in _closest(it, found.candidates(it.draft.fingerprint, it.seq))}
-    return _read(conn, wanted)
+    """{article id: text} of each draft's closest stored candidates (kept in `it.closest`), in one query."""
+    for it in items:
+        it.closest = _closest(it, found.candidates(it.draft.fingerprint, it.seq))
+    return _read(conn, {m.article_id for it in items for m in it.closest})
 
 
 def _read(conn: Connection, ids: set[str]) -> dict[str, str]:
@@ -177,13 +179,13 @@ def _lenders(conn: Connection, items: list[_Item], found: index.Lookup,
     seq_of = {s.article_id: s.seq for s in found.stored.values()}
     wanted: dict[str, int] = {}
     for it in items:
-        for m in _closest(it, found.candidates(it.draft.fingerprint, it.seq)):
+        for m in it.closest:
             o = it.overlaps[m.article_id, m.sketch]
             if o.containment >= VERIFY_FROM and o.old_in_new < SURPLUS and m.article_id in read.texts:
                 wanted.setdefault(m.article_id, seq_of[m.article_id])
     if not wanted:
         return {}
-    fps = {aid: dedup_sketch.fingerprint(read.texts[aid]) for aid in wanted}
+    fps = {aid: dedup_sketch.sketched(read.grams(aid)) for aid in wanted}   # grams: mostly counted later too
     around = index.lookup(conn, list(fps.values()))
     chosen = {aid: [x.article_id for x in around.candidates(fp, wanted[aid])
                     if dedup_sketch.overlap(fp, x).containment >= LEND_FROM][:LENDERS] for aid, fp in fps.items()}

@@ -69,3 +69,14 @@ def test_hash_values_are_those_the_stored_index_holds():
     # and full-width letters fold as their plain forms (one 5-gram-less text: its words as one gram)
     assert sketch.fingerprint("ＦＵＬＬ width") == sketch.fingerprint("full WIDTH")
     assert sketch.fingerprint("ＦＵＬＬ width").keys == (-1008734091,)
+
+
+def test_a_fingerprint_from_known_grams_is_the_texts_own():
+    # given a text, its fingerprint, and its 5-grams
+    text = " ".join(f"word{i % 97} term{i % 13}" for i in range(400))
+    fp = sketch.fingerprint(text)
+    # when a fingerprint is made from the grams alone
+    got = sketch.sketched(sketch.grams(text), fp.exact)
+    # then it is the same (sketch, size and keys); no grams give an empty one
+    assert got == fp and fp.size > 64
+    assert sketch.sketched(frozenset(), "x") == sketch.Fingerprint(exact="x")

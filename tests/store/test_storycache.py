@@ -73,3 +73,19 @@ def test_a_store_keeps_no_more_stories_than_its_bound_and_places_as_an_unbounded
     assert max(len(cache._refs), len(cache._recent), len(cache._decoded)) <= 3
     assert len(big.story_cache._refs) > 3
     assert grouping(got) == grouping(expected)
+
+
+def test_a_slim_prior_takes_a_later_version_from_the_cache_without_reading(store, tmp_path):
+    # given a prior that found a story, sent slim, and a cache holding a later version of it
+    save(store, Store(store.url), tmp_path, reports(seed=3, events=1, per_event=1), size=1, thin=False)
+    with store.engine.connect() as conn:
+        found = stories.prior(conn, draft(*reports(seed=3, events=1, per_event=1)[0]).story, RULES)
+        sid, ref = next(iter(found.refs.items()))
+        later = stories.StoryRef(sid, ref.summary, ref.last_seq, ref.touched + 1)
+        cache = StoryCache()
+        cache._put([later])
+        # when the writer hydrates the prior with no store to read from
+        got = cache.hydrate(None, [slim(found)])
+    # then the story is the cached later version (placement takes a changed story from the
+    # stories changed since, never from the prior)
+    assert got[0].refs == {sid: later}

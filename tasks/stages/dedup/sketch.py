@@ -87,9 +87,13 @@ def fingerprint(text: str) -> Fingerprint:
     """The exact hash, the bottom-k sketch, the size and the lookup keys of a text."""
     words = tokens(text)
     exact = hashlib.blake2b(" ".join(words).encode("utf8"), digest_size=16).hexdigest()
-    if not words:
+    return sketched(_grams(words), exact) if words else Fingerprint(exact=exact)
+
+
+def sketched(hashes: set[int] | frozenset[int], exact: str = "") -> Fingerprint:
+    """The fingerprint of a text whose 5-gram hashes (`grams`) are known, with this exact hash."""
+    if not hashes:
         return Fingerprint(exact=exact)
-    hashes = _grams(words)
     smallest = sorted(hashes)[:max(SKETCH, QUERY)]   # a C sort of ~400 ints beats heapq.nsmallest
     sketch = tuple(sorted({h >> 32 for h in smallest[:SKETCH]}))
     keys = tuple(_signed32(h & _LOW) for h in smallest[:QUERY])
@@ -105,11 +109,8 @@ def pack(sketch: tuple[int, ...]) -> bytes:
 
 
 def unpack(blob: bytes) -> tuple[int, ...]:
-    values = array("I")
-    values.frombytes(blob)
-    if sys.byteorder == "big":
-        values.byteswap()
-    return tuple(values)
+    """A stored sketch's values (`pack`), read in one call (the store reads hundreds a batch)."""
+    return struct.unpack(f"<{len(blob) // 4}I", blob)
 
 
 def grams(text: str) -> frozenset[int]:

@@ -19,7 +19,6 @@ the three similarities gave the body two to five times the others' weight).
 """
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -144,8 +143,8 @@ def _add(total: Vector, vec: Vector, limit: int) -> Vector:
     out = dict(total)
     for t, w in vec.items():
         out[t] = out.get(t, 0.0) + w
-    if len(out) > limit:
-        out = dict(heapq.nlargest(limit, out.items(), key=itemgetter(1)))
+    if len(out) > limit:   # heapq.nlargest's result, sorted in C (see `_top`)
+        out = dict(sorted(out.items(), key=itemgetter(1), reverse=True)[:limit])
     return out
 
 
