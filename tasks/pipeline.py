@@ -17,6 +17,7 @@ from typing import Callable
 from config.settings import Settings
 from tasks.errors import DumpError, IngestError, LeaseLost, ModelError
 from tasks.stages import dedup
+from tasks.stages.dedup import sketch as dedup_sketch
 from tasks.stages.clean import clean, template_candidates
 from tasks.stages.model import Extracted
 from tasks.stages.topics import load_classifier, topics_reason
@@ -25,6 +26,7 @@ from tasks.stages.stories import StoryRules
 from tasks.policy import Policy, new_token
 from tasks.store import Store
 from tasks.store.store import Reads
+from tasks.store import memo
 from tasks.store.articles import Draft
 from tasks.store.writer import DumpWrite
 from tasks.store.lifecycle import Lease, Refused, brief
@@ -218,12 +220,12 @@ class Pipeline:
             with watch.lap("classify"):
                 reason = topics_reason(classifier, ex.language)
                 topics, name = ((), classifier.name) if reason else classify_traced(classifier, ex.title, ex.text)
-            with watch.lap("dedup"):
-                fingerprint = dedup.fingerprint(ex.text)
+            with watch.lap("dedup"):   # with its 5-grams, packed: the writer need not work them out again
+                fingerprint, grams = dedup_sketch.fingerprinted(ex.text)
             with watch.lap("stories"):
                 story = rules.read(ex.title, ex.text, ex.published)
             drafts.append(Draft(record, ex, tuple(topics), name, fingerprint, line_hashes,
-                                topics_reason=reason, story=story))
+                                topics_reason=reason, story=story, grams=memo.pack(grams)))
         return drafts, warnings
 
     def _clean(self, raw: bytes, source_file: str, templates: Callable[[set[str]], frozenset[int]]

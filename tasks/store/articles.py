@@ -27,6 +27,7 @@ class Draft:
     template_hashes: frozenset[int] = frozenset()   # its lines, counted per source if original
     topics_reason: str | None = None                # why it has no topics (e.g. a language not covered)
     story: StoryInput | None = None                  # what story matching needs of it
+    grams: bytes = b""    # its text's 5-gram hashes, packed (memo.pack): the writer counts with them
 
 
 Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]

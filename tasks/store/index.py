@@ -114,8 +114,9 @@ def lock(conn: Connection, fingerprints: list[Fingerprint]) -> None:
     conn.exec_driver_sql(_LOCK, (sorted(ids),))
 
 
-def lookup(conn: Connection, fingerprints: list[Fingerprint]) -> Lookup:
-    """One query: the postings of every lookup key of these texts, and the originals in them."""
+def lookup(conn: Connection, fingerprints: list[Fingerprint], memo=None) -> Lookup:
+    """One query: the postings of every lookup key of these texts, and the originals in them
+    (their sketches unpacked by `memo`, a tasks/store/memo.Memo, when given)."""
     keys = sorted({k for fp in fingerprints for k in fp.keys})
     postings: dict[int, list[int]] = defaultdict(list)
     stored: dict[int, Stored] = {}
@@ -124,7 +125,8 @@ def lookup(conn: Connection, fingerprints: list[Fingerprint]) -> Lookup:
         for key, seq, aid, size, blob in conn.exec_driver_sql(_LOOKUP[dialect], (_array(conn, keys),)).fetchall():
             postings[key].append(seq)
             if seq not in stored:
-                stored[seq] = Stored(seq, aid, size, dedup_sketch.unpack(bytes(blob)))
+                stored[seq] = Stored(seq, aid, size, memo.sketch(seq, bytes(blob)) if memo
+                                     else dedup_sketch.unpack(bytes(blob)))
     return Lookup(dict(postings), stored)
 
 

@@ -22,6 +22,7 @@ from tasks.store import articles, dumps, inbox, lifecycle, migrate, recovery, st
 from tasks.store.articles import Decide, Draft
 from tasks.store.engine import exclusive, make_engine, writing
 from tasks.store.storycache import StoryCache
+from tasks.store.memo import Memo
 from tasks.store.writer import DumpWrite
 from tasks.store.faults import retrying, store_errors
 
@@ -34,10 +35,13 @@ class Store:
                  story_cache: int = defaults.STORY_CACHE):
         """Open the store. An empty one is created at the schema's head; one behind head is
         refused (StoreBehind: run `ingest migrate`) unless check_schema is False. `story_cache`:
-        how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~35 KB each)."""
+        how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~35 KB each),
+        and, for half as many articles, what its writer worked out of them (tasks/store/memo.py:
+        ~10 KB each)."""
         self.url = url
         self.engine = make_engine(url, pooled=pooled)
         self.story_cache = StoryCache(story_cache)   # stories as this process last read or committed them
+        self.memo = Memo(story_cache // 2)           # what this process's writer worked out of stored articles
         if check_schema:
             with store_errors(self.safe_url, opening=True):
                 migrate.ensure(self.engine, self.safe_url)
@@ -199,7 +203,7 @@ class Store:
                 holding = lifecycle.holding(conn, [(w.dump_id, w.token) for w in batch])
                 held = [replace(w, story_prior=p) for w, p in zip(batch, priors) if w.dump_id in holding]
                 saved = dict(zip([w.dump_id for w in held],
-                                 writer.save(conn, held, decide, version, rules, self.story_cache)))
+                                 writer.save(conn, held, decide, version, rules, self.story_cache, self.memo)))
             self.story_cache.commit()
             return [saved[w.dump_id] if w.dump_id in saved else LeaseLost(
                     f"dump {w.dump_id}: this attempt's lease was taken back; another attempt owns it") for w in batch]

@@ -21,8 +21,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from tasks.stages.dedup import sketch as dedup_sketch
 from tasks.stages.model import Match, Verdict
 from tasks.stages.stories import StoryRules
-from tasks.store import index, links, lifecycle, stories, templates
+from tasks.store import index, links, lifecycle, memo as memos, stories, templates
 from tasks.store.articles import Decide, Draft, article_id, drop_stale, row_of
+from tasks.store.memo import Memo
 from tasks.store.placing import Placer
 from tasks.store.storycache import StoryCache
 from tasks.store.schema import articles
@@ -63,27 +64,41 @@ class _Item:
 @dataclass
 class _Read:
     """The stored texts a batch re-read: {article id: text}, their 5-grams (worked out once a
-    batch, however many drafts compare with them), and the lenders of some (`_lenders`)."""
+    batch, however many drafts compare with them, and kept in `memo` for later batches), and
+    the lenders of some (`_lenders`)."""
     texts: dict[str, str]
+    memo: Memo
     lenders: dict[str, tuple[frozenset[int], ...]] = field(default_factory=dict)
     known: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def grams(self, aid: str) -> frozenset[int]:
         if aid not in self.known:
-            self.known[aid] = dedup_sketch.grams(self.texts[aid])
+            self.known[aid] = self.counted(aid, self.texts[aid])
         return self.known[aid]
+
+    def counted(self, aid: str, text: str, packed: bytes = b"") -> frozenset[int]:
+        """The 5-grams of an article's text: `packed` (a draft's, memo.pack), else from the
+        memo, else worked out (and kept there)."""
+        found = memos.unpack(packed) if packed else self.memo.grams(aid, text)
+        if found is None:
+            found = dedup_sketch.grams(text)
+            self.memo.keep(aid, text, found)
+        return found
 
 
 def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
-         rules: StoryRules | None, cache: StoryCache | None = None) -> list[list[Verdict]]:
+         rules: StoryRules | None, cache: StoryCache | None = None,
+         memo: Memo | None = None) -> list[list[Verdict]]:
     """Store the batch (its leases already checked); the verdicts per dump, in order. The
-    stories it changes are staged in `cache` (commit it once the transaction has)."""
+    stories it changes are staged in `cache` (commit it once the transaction has); the texts'
+    5-grams counted and sketches unpacked are kept in `memo` (tasks/store/memo.py)."""
+    memo = memo or Memo(0)
     items, stored = _items(conn, batch)
     fps = [it.draft.fingerprint for it in items]
     index.lock(conn, fps)
     exact = _exact(conn, {fp.exact for fp in fps})
-    found = index.lookup(conn, fps)
-    read = _Read(_texts(conn, [it for it in items], found))
+    found = index.lookup(conn, fps, memo)
+    read = _Read(_texts(conn, [it for it in items], found), memo)
     read.lenders = _lenders(conn, items, found, read)
     for n, it in enumerate(items):
         _decide(it, n, exact, found, read, decide)
@@ -186,7 +201,7 @@ def _lenders(conn: Connection, items: list[_Item], found: index.Lookup,
     if not wanted:
         return {}
     fps = {aid: dedup_sketch.sketched(read.grams(aid)) for aid in wanted}   # grams: mostly counted later too
-    around = index.lookup(conn, list(fps.values()))
+    around = index.lookup(conn, list(fps.values()), read.memo)
     chosen = {aid: [x.article_id for x in around.candidates(fp, wanted[aid])
                     if dedup_sketch.overlap(fp, x).containment >= LEND_FROM][:LENDERS] for aid, fp in fps.items()}
     read.texts.update(_read(conn, {x for ids in chosen.values() for x in ids} - read.texts.keys()))
@@ -203,7 +218,8 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, read: _Read, de
     matches = found.candidates(fp, before)
     closest = {m.article_id for m in _closest(it, matches)} & read.texts.keys()
     if closest:
-        fp = replace(fp, grams=dedup_sketch.grams(it.draft.extracted.text), text=it.draft.extracted.text)
+        fp = replace(fp, grams=read.counted(it.aid, it.draft.extracted.text, it.draft.grams),
+                     text=it.draft.extracted.text)
         matches = [replace(m, grams=read.grams(m.article_id), text=read.texts[m.article_id],
                            lenders=read.lenders.get(m.article_id, ())) if m.article_id in closest else m
                    for m in matches]
@@ -218,6 +234,8 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, read: _Read, de
         found.add(LATER + n, it.aid, fp, it.keys)
         read.texts[it.aid] = it.draft.extracted.text
         read.known.pop(it.aid, None)   # a re-processed article's text may have changed
+        if it.draft.grams:   # kept for when it is a stored candidate (valid for its text, whatever becomes of the batch)
+            read.memo.keep(it.aid, it.draft.extracted.text, it.draft.grams)
 
 
 def _write_rows(conn: Connection, items: list[_Item], version: str) -> None:

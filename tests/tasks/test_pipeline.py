@@ -118,3 +118,16 @@ def test_a_worker_pipeline_keeps_as_many_stories_as_the_setting_allows(tmp_path)
     # then its store keeps at most 7 stories decoded
     assert pipeline.store.story_cache.size == 7
     pipeline.store.close()
+
+
+def test_a_draft_carries_its_texts_5_grams_for_the_writer(tmp_path):
+    # given a dump prepared by the stages (as a pool's child prepares it)
+    from tasks.stages.dedup import sketch
+    from tasks.store import memo
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+    dump_id = dump(tmp_path, store, "a.json", 0)
+    prepared = pipeline.prepare_claimed(pipeline.claim_many([dump_id])[0])
+    # then each draft carries the 5-grams of its text, packed: those the writer would count
+    d = prepared.drafts[0]
+    assert memo.unpack(d.grams) == sketch.grams(d.extracted.text) and len(d.grams) == 8 * d.fingerprint.size

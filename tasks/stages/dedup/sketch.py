@@ -85,9 +85,15 @@ def gram_list(words: list[str]) -> list[int]:
 
 def fingerprint(text: str) -> Fingerprint:
     """The exact hash, the bottom-k sketch, the size and the lookup keys of a text."""
+    return fingerprinted(text)[0]
+
+
+def fingerprinted(text: str) -> tuple[Fingerprint, set[int]]:
+    """`fingerprint`, and the distinct 5-gram hashes it was made from (those `grams` gives)."""
     words = tokens(text)
     exact = hashlib.blake2b(" ".join(words).encode("utf8"), digest_size=16).hexdigest()
-    return sketched(_grams(words), exact) if words else Fingerprint(exact=exact)
+    hashes = _grams(words) if words else set()
+    return sketched(hashes, exact), hashes
 
 
 def sketched(hashes: set[int] | frozenset[int], exact: str = "") -> Fingerprint:
