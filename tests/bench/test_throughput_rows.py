@@ -12,9 +12,10 @@ from throughput_rows import Row  # noqa: E402
 
 def growth(empty_ms: float, big_ms: float, index_bytes: int) -> dict:
     return {"dialect": "sqlite", "articles": 10, "stores": [
-        {"fill": 0, "median_ms": empty_ms, "mean_ms": empty_ms, "statements": 9.0, "index_bytes": 9000, "indexed": 10},
-        {"fill": 100_000, "median_ms": big_ms, "mean_ms": big_ms, "statements": 9.0, "index_bytes": index_bytes,
-         "indexed": 100_010}]}
+        {"fill": 0, "median_ms": 9.0, "mean_ms": 9.0, "cpu_median_ms": 9.0, "cpu_mean_ms": empty_ms, "statements": 9.0,
+         "index_bytes": 9000, "indexed": 10},
+        {"fill": 100_000, "median_ms": 1.0, "mean_ms": 1.0, "cpu_median_ms": 1.0, "cpu_mean_ms": big_ms, "statements": 9.0,
+         "index_bytes": index_bytes, "indexed": 100_010}]}
 
 
 def production(scaling: float, overhead: float, rss: int, half_pss: int, pss: int) -> dict:
@@ -29,8 +30,8 @@ def marks(rows: list[Row]) -> dict[str, str]:
 
 def test_given_the_largest_store_saves_at_85_percent_of_the_empty_rate_then_row_4_is_met():
     rows = rows_of.growth_table(growth(empty_ms=1.7, big_ms=2.0, index_bytes=100_010 * 500))
-    assert marks(rows)["saves/s into a store of 100,000 articles (SQLite)"] == "met"
-    assert marks(rows)["saves/s into an empty store (SQLite)"] == ""          # no target on the baseline
+    assert marks(rows)["saves/s into a store of 100,000 articles (SQLite, CPU)"] == "met"
+    assert marks(rows)["saves/s into an empty store (SQLite, CPU)"] == ""          # no target on the baseline
 
 
 def test_given_the_largest_store_saves_slower_than_85_percent_then_row_4_is_missed_and_says_the_issue_means_1m():
