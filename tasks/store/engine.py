@@ -23,6 +23,12 @@ from tasks.errors import StoreError
 from tasks.policy import LOCK_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS
 
 DEDUP_LOCK_KEY = 0x1D6E57   # arbitrary constant naming the advisory lock
+# SQLite copies the WAL back into the database once it holds this many pages (SQLite's default:
+# 1,000, a 4 MB WAL). Each copy costs two fsyncs and, in a large store, one write per distinct page
+# (saves dirty pages all over its indexes); four times fewer copies, of pages re-dirtied in between
+# written once, cut a 1M-article store's checkpoint CPU by ~25% (bench/index_growth.py). The WAL
+# stays bounded (16 MB) for a store that runs for months.
+WAL_CHECKPOINT_PAGES = 4000
 
 
 def make_engine(url: str, pooled: bool = True) -> Engine:
@@ -55,6 +61,7 @@ def _sqlite_engine(url: str, pooled: bool = True) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
