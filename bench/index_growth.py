@@ -161,10 +161,7 @@ def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counte
     to the commit)."""
     times = []
     for name, d in batch:
-        path = folder / name
-        path.write_text(d.extracted.text, encoding="utf8")
-        reg = store.register(path, 10_000_000, "bench")
-        lease = store.claim(reg.dump_id)
+        reg, lease = dump_of(store, folder, name, d)
         before = counter[0]
         started, cpu = time.perf_counter(), time.process_time()
         taken.clear()
@@ -175,6 +172,14 @@ def save_some(store: Store, folder: Path, batch: list[tuple[str, Draft]], counte
             holds.append(ended - taken[0])
         counter[1] += counter[0] - before
     return times
+
+
+def dump_of(store: Store, folder: Path, name: str, d: Draft):
+    """The draft's text written as a dump file in `folder`, registered and claimed: (registration, lease)."""
+    path = folder / name
+    path.write_text(d.extracted.text, encoding="utf8")
+    reg = store.register(path, 10_000_000, "bench")
+    return reg, store.claim(reg.dump_id)
 
 
 taken: list[float] = []   # when the story lock was first taken in the current save

@@ -102,10 +102,7 @@ def main() -> None:
         fill_stories(store, a.stories)
         rules = StoryRules.english()
         for name, d in ig.drafts(ig.CORPUS, a.articles, rules):
-            path = work / name
-            path.write_text(d.extracted.text, encoding="utf8")
-            reg = store.register(path, 10_000_000, "bench")
-            lease = store.claim(reg.dump_id)
+            reg, lease = ig.dump_of(store, work, name, d)
             store.save_articles(reg.dump_id, name, [d], dedup.decide, "bench", token=lease.token, rules=rules)
         plans = explained.plans
         n = len(plans)
