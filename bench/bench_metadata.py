@@ -9,12 +9,10 @@ og:title / article:published_time / og:site_name (entities decoded; titles compa
 figures show how often trafilatura's reader departs from a page's own declaration, the pages
 where each finds nothing, and the time per page.
 """
-import gzip, json, sys, time, re
+import gzip, json, sys, time
 from html import unescape
 from pathlib import Path
-import trafilatura
 from trafilatura import extract_metadata
-from lxml import etree
 from tasks.stages.clean.html import parse_html
 from tasks.stages.clean.metadata import page_metadata, _json_ld, _meta_tags
 from tasks.stages.clean.header import iso_date

@@ -74,7 +74,6 @@ def fill(store: Store, n: int) -> None:
     try:
         cur = raw.cursor()
         pg = store.engine.dialect.name == "postgresql"
-        mark = "%s" if pg else "?"
         if not pg:
             cur.execute("PRAGMA cache_size")
             cache = cur.fetchone()[0]

@@ -3,7 +3,7 @@ import shutil
 import time
 
 from tests.conftest import SEEDS
-from tests.integration.processes import environment, export, ingest, start_watcher, start_worker, wait_for_articles
+from tests.integration.processes import environment, export, start_watcher, start_worker, wait_for_articles
 
 
 def test_watcher_takes_new_files_once_and_not_half_written_ones(tmp_path, redis_url, pg_url, queue_name):

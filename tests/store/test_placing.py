@@ -135,7 +135,7 @@ def test_a_story_started_while_a_batch_was_placed_is_joined(pg_url, tmp_path, mo
 
 def test_a_story_whose_key_rows_differ_from_its_summary_is_rekeyed_on_join(store, tmp_path):
     # given the key rows the story of two crash reports ends with, from a second store
-    from sqlalchemy import delete, insert, select
+    from sqlalchemy import insert, select
     from tasks.store.schema import story_keys
     (tmp_path / "ref").mkdir()
     ref = Store(f"sqlite:///{tmp_path}/ref.db")

@@ -3,7 +3,6 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import SEEDS
 
 
 def ingest(*args, env) -> subprocess.CompletedProcess:

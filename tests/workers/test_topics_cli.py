@@ -1,7 +1,6 @@
 """`ingest topics train` and `ingest topics eval`, end to end in a temp data folder."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from pathlib import Path
 
 from tasks.stages.model import TOPIC_LABELS, Topic
 from tasks.stages.topics.coverage import LEXICON_LANGUAGES
