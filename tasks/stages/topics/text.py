@@ -53,6 +53,12 @@ def words(text: str) -> list[str]:
     return data.translate(_LOWER_OUT).decode("ascii").split()
 
 
+def text_words(text: str) -> list[str]:
+    """`words` of a whole text, as `tokenize` reads it: with a space after it, so that a
+    possessive ending the text goes with its word too."""
+    return words(text + " ")
+
+
 def tokenize(text: str) -> list[str]:
     """The stemmed words and numbers of `text`, in order ("Euro 2028" -> euro, 2028); no punctuation."""
-    return list(map(stem, words(text + " ")))        # stem's memo is C code: no Python per word
+    return list(map(stem, text_words(text)))        # stem's memo is C code: no Python per word

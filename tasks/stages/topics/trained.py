@@ -27,7 +27,7 @@ from tasks.stages.model import Topic
 from tasks.stages.topics.classifier import evidence, find_terms
 from tasks.stages.topics.evaluation import join, record_labels, record_text
 from tasks.stages.topics.lexicon import load_lexicon
-from tasks.stages.topics.text import stem, tokenize, words
+from tasks.stages.topics.text import stem, text_words, tokenize
 
 FORMAT = "news-ingest-topic-model"
 FORMAT_VERSION = 2          # 1 was a pickled scikit-learn pipeline (topics.joblib): never loaded
@@ -47,13 +47,13 @@ def terms(text: str) -> list[str]:
 
 def lexicon_row(text: str) -> list[float]:
     """The built-in lexicon's evidence per IPTC topic, scaled: what it knows helps a small model."""
-    return lexicon_row_of(words(text + " "))
+    return lexicon_row_of(text_words(text))
 
 
-def lexicon_row_of(text_words: list[str]) -> list[float]:
-    """`lexicon_row` of a text's `words` (text.words of the text and a space, as tokenize reads it)."""
+def lexicon_row_of(read: list[str]) -> list[float]:
+    """`lexicon_row` of a text's `text_words`."""
     lex = load_lexicon()
-    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(text_words, lex), lex)]
+    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(read, lex), lex)]
 
 
 class TrainedClassifier:
@@ -87,8 +87,8 @@ class TrainedClassifier:
         import numpy as np
 
         # the features of terms(text), in its order (words, then pairs), each step at C speed
-        text_words = words(text + " ")
-        tokens = list(map(stem, text_words))
+        read = text_words(text)
+        tokens = list(map(stem, read))
         index, pair_index = self.index, self.pair_index
         singles = Counter(filter(index.__contains__, tokens))
         pairs = Counter(filter(pair_index.__contains__, zip(tokens, tokens[1:])))
@@ -99,7 +99,7 @@ class TrainedClassifier:
         values = tf * self.idf[idx]
         norm = float(np.sqrt(values @ values)) or 1.0
         n = len(self.vocab)
-        lex = np.asarray(lexicon_row_of(text_words))
+        lex = np.asarray(lexicon_row_of(read))
         return self.coef[:, idx] @ (values / norm) + self.coef[:, n:] @ lex + self.intercept
 
     def probabilities(self, text: str):
