@@ -234,12 +234,13 @@ class Pipeline:
         If lines the store learned as its sources' templates got through, clean again without
         them (the source is known only after a first extraction); the hashes stay those of the
         first pass, so a learned template keeps its share and cannot drop out and come back."""
-        first = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes)
+        pages: dict = {}   # an HTML page is extracted once for both cleans (its templates go after extraction)
+        first = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, pages=pages)
         hashes = {record: frozenset(template_candidates(ex)) for record, ex in zip(first.records, first)}
         learned = templates({ex.source for ex in first if ex.source})
         if not (learned and any(learned & h for h in hashes.values())):
             return [(record, ex, hashes[record]) for record, ex in zip(first.records, first)], first.warning
-        second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned)
+        second = clean(raw, source_file, max_bytes=self.settings.max_dump_bytes, template_lines=learned, pages=pages)
         return [(record, ex, hashes.get(record, frozenset())) for record, ex in zip(second.records, second)], second.warning
 
     def process_in_process(self, dump_id: str) -> Outcome:

@@ -45,3 +45,22 @@ def test_a_learned_template_line_is_dropped_from_the_article():
 def test_template_candidates_are_the_hashes_of_the_article_lines():
     article, = clean((FIXTURES / "article.txt").read_bytes(), "article.txt")
     assert template_candidates(article) == {line_hash(p) for p in article.paragraphs}
+
+
+def test_a_page_cleaned_again_with_its_learned_lines_reuses_its_extraction(monkeypatch):
+    # given an HTML page whose footer line is a learned template, cleaned once with a `pages` dict
+    import tasks.stages.clean as clean_stage
+    prose = " ".join(["The council met on Tuesday and agreed to repair the bridge before the winter."] * 3)
+    html = (f"<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1><p>{prose}</p><p>{prose}</p>"
+            f"<p>{PROMO}</p></article></body></html>").encode()
+    pages: dict = {}
+    first, = clean(html, "bridge.html", pages=pages)
+    runs = []
+    real = clean_stage.extract_html
+    monkeypatch.setattr(clean_stage, "extract_html", lambda page, url=None: runs.append(url) or real(page, url))
+    # when it is cleaned again with the template line and the same dict
+    again, = clean(html, "bridge.html", template_lines=frozenset({line_hash(PROMO)}), pages=pages)
+    # then the page is not extracted again, and the result is that of a clean without the dict
+    assert runs == []
+    assert again == clean(html, "bridge.html", template_lines=frozenset({line_hash(PROMO)}))[0]
+    assert PROMO in first.paragraphs and PROMO not in again.paragraphs

@@ -49,6 +49,33 @@ def test_a_line_learned_as_the_sources_template_is_dropped_from_later_articles(t
     assert FOOTER not in article["text"] and article["text"].startswith("Frost in April")
 
 
+def page(tmp_path, store, name, i):
+    paragraphs = "".join(f"<p>{p}</p>" for p in story(i).split("\n\n") + [FOOTER])
+    path = tmp_path / name
+    path.write_text(f"<html><head><title>Story {i}</title><meta property='og:site_name' content='The Valley Daily'>"
+                    f"</head><body><article><h1>Story {i}</h1>{paragraphs}</article></body></html>")
+    return store.register(path, 1_000_000, "t").dump_id
+
+
+def test_an_html_page_whose_source_has_a_learned_template_is_extracted_once(tmp_path, monkeypatch):
+    # given five pages of one source that taught the store its footer
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    pipeline = Pipeline(Settings(data_dir=tmp_path / "data"), store)
+    for i in range(5):
+        assert pipeline.process(page(tmp_path, store, f"{i}.html", i)).state == "done"
+    import tasks.stages.clean as clean_stage
+    extracted = []
+    real = clean_stage.extract_html
+    monkeypatch.setattr(clean_stage, "extract_html", lambda html, url=None: extracted.append(url) or real(html, url))
+    # when a sixth page of that source arrives (cleaned twice: again without its learned lines)
+    sixth = page(tmp_path, store, "6.html", 5)
+    assert pipeline.process(sixth).state == "done"
+    # then the page was extracted once, and its footer is dropped, its own paragraphs kept
+    assert len(extracted) == 1
+    (article,) = store.articles_of(sixth)
+    assert FOOTER not in article["text"] and article["text"].startswith("Frost in April")
+
+
 def test_a_dump_the_stages_reject_is_kept_as_failed_with_the_reason(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/s.db")
     (tmp_path / "empty.txt").write_bytes(b"   \n")

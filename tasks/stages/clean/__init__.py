@@ -1,6 +1,6 @@
 """The clean stage: raw dump bytes in, the articles found in them out.
 
-    clean(raw, filename, *, max_bytes=20 MiB, template_lines=frozenset()) -> Cleaned
+    clean(raw, filename, *, max_bytes=20 MiB, template_lines=frozenset(), pages=None) -> Cleaned
 
 `Cleaned` is a sequence of Extracted (one per article, in dump order) that also says which
 record of the dump each came from (`records`) and what could not be read (`warning`: JSON
@@ -34,7 +34,7 @@ from tasks.errors import NoArticleFound
 from tasks.stages.clean.boilerplate import is_boilerplate
 from tasks.stages.clean.decode import decode_dump
 from tasks.stages.clean.header import guess_source, iso_date, split_header_fields
-from tasks.stages.clean.html import extract_html
+from tasks.stages.clean.html import HtmlArticle, extract_html
 from tasks.stages.clean.language import detect_language, stop_words
 from tasks.stages.clean.records import Records, looks_like_json, parse_records
 from tasks.stages.clean.segments import MIN_STOP_SHARE, features
@@ -70,18 +70,22 @@ class Cleaned(Sequence):
 
 
 def clean(raw: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-          template_lines: frozenset[int] = frozenset()) -> Cleaned:
-    """Every article in the dump; raise a DumpError subclass when there is none."""
+          template_lines: frozenset[int] = frozenset(), pages: dict | None = None) -> Cleaned:
+    """Every article in the dump; raise a DumpError subclass when there is none.
+
+    `pages`: a dict the caller owns, for a dump it cleans twice (again with the template lines
+    its store learned): each HTML page is extracted once, the second clean takes the first's
+    extraction from it (an HTML page's template lines go after extraction, not before)."""
     text = decode_dump(raw, max_bytes=max_bytes)
     name = filename.lower().removesuffix(".gz")
     records = parse_records(text, name) if looks_like_json(text, name) else None
     if records is None:
-        page = _from_page(text, name, {}, template_lines)
+        page = _from_page(text, name, {}, template_lines, pages)
         if page is None:
             raise NoArticleFound("no article found: the dump holds no article (an index page, a login wall "
                                  "or an empty scrape?); check the scraper's target, then requeue the dump")
         return Cleaned((page,), (0,))
-    found = [(i, a) for i, r in records.items if (a := _from_record(r, template_lines)) is not None]
+    found = [(i, a) for i, r in records.items if (a := _from_record(r, template_lines, pages)) is not None]
     if not found:
         why = f" ({records.first_error})" if records.first_error else ""
         raise NoArticleFound(f"no article found: the dump holds no JSON record with an article{why}; "
@@ -99,19 +103,20 @@ def _warning(records: Records, articles: int) -> str | None:
     return f"{records.skipped + empty} of {records.skipped + len(records.items)} records skipped: {', '.join(parts)}"
 
 
-def _from_record(record: dict, template_lines: frozenset[int]) -> Extracted | None:
+def _from_record(record: dict, template_lines: frozenset[int], pages: dict | None) -> Extracted | None:
     """The article of one scraper record, its own fields overriding what extraction found."""
     if "html" in record:
-        return _from_page(record["html"], ".html", record, template_lines)
+        return _from_page(record["html"], ".html", record, template_lines, pages)
     if "text" in record:
-        return _from_page(record["text"], ".txt", record, template_lines)
+        return _from_page(record["text"], ".txt", record, template_lines, pages)
     return None
 
 
-def _from_page(text: str, name: str, given: dict, template_lines: frozenset[int]) -> Extracted | None:
+def _from_page(text: str, name: str, given: dict, template_lines: frozenset[int],
+               pages: dict | None = None) -> Extracted | None:
     """One page (HTML or text dump) to an Extracted, or None if it holds no article."""
     if name.endswith(_HTML_SUFFIXES) or _HTML_START.match(text[:2000]):
-        found = _html_fields(text, given.get("url"), template_lines)
+        found = _html_fields(text, given.get("url"), template_lines, pages)
     else:
         found = _text_fields(text, template_lines)
     if found is None:
@@ -129,12 +134,22 @@ def _from_page(text: str, name: str, given: dict, template_lines: frozenset[int]
                      source=found.get("source"), language=language, url=found.get("url"))
 
 
-def _html_fields(html: str, url: str | None, template_lines: frozenset[int]) -> dict | None:
-    page = extract_html(html, url)
+def _html_fields(html: str, url: str | None, template_lines: frozenset[int], pages: dict | None) -> dict | None:
+    page = _extracted_page(html, url, pages)
     if page is None:
         return None
     return {"title": page.title, "paragraphs": drop_templates(page.paragraphs, template_lines),
             "published": page.published, "source": page.source, "url": page.url, "language": page.language}
+
+
+def _extracted_page(html: str, url: str | None, pages: dict | None) -> HtmlArticle | None:
+    """extract_html(html, url), from `pages` when this page was extracted for it already (never
+    changed there: the template lines are dropped from a copy of its paragraphs)."""
+    if pages is None:
+        return extract_html(html, url)
+    if (html, url) not in pages:
+        pages[html, url] = extract_html(html, url)
+    return pages[html, url]
 
 
 def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
