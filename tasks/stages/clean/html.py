@@ -91,8 +91,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlArticle | None:
     if tree is None:
         return None
     meta = page_metadata(tree, url)
-    _strip_inert(tree)
-    etree.strip_elements(tree, *_FURNITURE, with_tail=False)
+    _strip_inert(tree, *_FURNITURE)
     titles = {" ".join(t.split()) for t in meta.title_variants}
     paragraphs = _paragraphs(_main_text(tree, meta.url, fast=True), titles)
     words = _words(paragraphs)
@@ -192,10 +191,11 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def _strip_inert(tree) -> None:
+def _strip_inert(tree, *also: str) -> None:
     """Remove scripts, styles, SVG drawings and HTML comments in place (after metadata read them),
-    and the <head> (title, meta tags): no extractor reads it, trafilatura drops it itself."""
-    etree.strip_elements(tree, *_INERT, etree.Comment, with_tail=False)
+    and the elements tagged `also` (one walk of the tree for all), then the <head> (title, meta
+    tags): no extractor reads it, trafilatura drops it itself."""
+    etree.strip_elements(tree, *_INERT, etree.Comment, *also, with_tail=False)
     head = tree.find("head")
     if head is not None and tree.find("body") is not None and head.find(".//*[@itemprop='articleBody']") is None:
         tree.remove(head)
