@@ -68,7 +68,8 @@ def run(obj: Context, folders, follow_symlinks):
     for folder in folders:
         if not folder.exists():
             raise click.ClickException(f"{plain(folder)} does not exist: give a folder of dumps, or create the inbox")
-    result = run_folders(obj.settings, folders, obj.console, obj.store, follow_symlinks=follow_symlinks)
+    # the runner opens the store itself: an embedded run's caches are a batch job's (EMBEDDED_STORY_CACHE)
+    result = run_folders(obj.settings, folders, obj.console, follow_symlinks=follow_symlinks)
     report.run_summary(console(), result)
     sys.exit(1 if result.failed or result.timed_out else 0)
 

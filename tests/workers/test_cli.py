@@ -48,6 +48,19 @@ def test_run_on_the_seeds_stores_five_articles_with_the_design_fields(ingest, se
     assert "Remind me later" not in by_file["000"]["text"]
 
 
+def test_an_embedded_run_keeps_a_batch_job_s_story_cache(ingest, seeds_dir, monkeypatch):
+    # given an embedded `ingest run`, whose pool would be given the store it opened
+    from config import defaults
+    from workers import runner
+    seen = []
+    monkeypatch.setattr(runner, "_process_here", lambda settings, store, *a, **k: seen.append(store))
+    # when it runs over the seeds
+    ingest("run", str(seeds_dir))
+    # then the store keeps an embedded run's stories (and memo), not a long-running worker's
+    assert seen and seen[0].story_cache.size == defaults.EMBEDDED_STORY_CACHE > defaults.STORY_CACHE
+    assert seen[0].memo.size == defaults.EMBEDDED_STORY_CACHE // 2
+
+
 def test_a_second_run_stores_nothing_new(ingest, seeds_dir, tmp_path):
     ingest("run", str(seeds_dir))
     again = ingest("run", str(seeds_dir))
