@@ -71,7 +71,7 @@ class Placer:
              cache: StoryCache) -> "Placer":
         """Read the stories changed since the oldest snapshot, and the stories of the stored
         articles the batch links to (`linked`); the story lock is not taken yet (see `current`)."""
-        placer = cls(conn, rules, cache, stories.horizon(conn))
+        placer = cls(conn, rules, cache, stories.horizon(conn), terms=StoryTerms(hashes=cache.term_hashes))
         placer.start = placer.counter
         since = min(horizons, default=placer.counter)
         placer.changed = {sid: _Story(ref, True, ref.touched)

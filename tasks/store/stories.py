@@ -141,10 +141,11 @@ def load(conn: Connection, ids: list[str]) -> dict[str, StoryRef]:
     if not ids:
         return {}
     rows = conn.execute(_LOAD, {"ids": ids}).mappings()
-    return {r["id"]: StoryRef(r["id"], _summary(r), r["last_seq"], r["touched"]) for r in rows}
+    return {r["id"]: StoryRef(r["id"], summary_of(r), r["last_seq"], r["touched"]) for r in rows}
 
 
-def _summary(row) -> Summary:
+def summary_of(row) -> Summary:
+    """The summary of a story row (its centroid decoded)."""
     c = json.loads(row["centroid"])
     return Summary(c["body"], c["title"], c["entities"], row["size"], _day(row["first_date"]), _day(row["last_date"]))
 

@@ -97,6 +97,15 @@ def test_keys_take_the_heaviest_terms_and_equal_weights_in_the_order_met():
     assert keys(f, 8) == ["e2", "e1", "e3", "t1", "t2", "b2", "b1", "b3"]
 
 
+def test_a_summary_s_key_terms_are_its_keys_worked_out_once(idf):
+    # given a story's summary
+    story = add(new_summary(features(*CRASH_A, idf)), features(*CRASH_A2, idf))
+    # when its key terms are asked for twice
+    first, again = story.key_terms, story.key_terms
+    # then they are its keys, the same set both times (not worked out again)
+    assert first == frozenset(keys(story)) and again is first
+
+
 def test_rules_read_an_article_once_for_both_decisions(idf):
     rules = StoryRules(idf, Weights())
     article = rules.read(*CRASH_A)

@@ -3,7 +3,7 @@ the writer reads their stories back from its cache (tasks/store/storycache.py): 
 the same as with the priors whole."""
 from tasks.stages import dedup
 from tasks.store import Store, stories
-from tasks.store.storycache import Slim, StoryCache, slim
+from tasks.store.storycache import Deferred, Slim, StoryCache, slim
 from tasks.store.writer import DumpWrite
 from tests.store.test_stories import RULES, draft
 from tests.store.test_story_batches import grouping, reports
@@ -54,9 +54,26 @@ def test_a_slim_prior_is_hydrated_from_the_cache_or_read_newer(store, tmp_path):
         sid, ref = next(iter(found.refs.items()))
         stale._put([stories.StoryRef(sid, ref.summary, ref.last_seq, ref.touched - 1)])
         again = stale.hydrate(conn, [sent])
-    # then the prior is whole again, its stories as stored (the stale entry not taken)
-    assert isinstance(sent, Slim) and sent.prior.refs == {}
-    assert fresh == [found, None] and again == [found]
+        # then the prior is whole again, its stories as stored (the stale entry not taken)
+        assert isinstance(sent, Slim) and sent.prior.refs == {}
+        assert fresh == [found, None] and again == [found]
+
+
+def test_a_story_the_cache_does_not_hold_is_read_only_when_its_summary_is_asked_for(store, tmp_path):
+    # given a story stored, and a prior that found it, sent slim to a writer whose cache is empty
+    save(store, Store(store.url), tmp_path, reports(seed=3, events=1, per_event=1), size=1, thin=False)
+    with store.engine.connect() as conn:
+        found = stories.prior(conn, draft(*reports(seed=3, events=1, per_event=1)[0]).story, RULES)
+        sid, ref = next(iter(found.refs.items()))
+        cache = StoryCache()
+        # when the writer hydrates the prior
+        got = cache.hydrate(conn, [slim(found)])[0].refs[sid]
+        # then the story comes with its id, last seq and touched value, its summary not read yet
+        assert isinstance(got, Deferred) and "summary" not in vars(got)
+        assert (got.id, got.last_seq, got.touched) == (ref.id, ref.last_seq, ref.touched)
+        # and its summary, once asked for, is the stored one; the cache keeps no deferred story
+        assert got.summary == ref.summary and got == ref
+        assert sid not in cache._refs
 
 
 def test_a_store_keeps_no_more_stories_than_its_bound_and_places_as_an_unbounded_one(tmp_path):

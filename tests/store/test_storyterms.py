@@ -4,6 +4,7 @@ from dataclasses import replace
 from tasks.stages.stories import keys
 from tasks.stages.stories.assign import Summary
 from tasks.store import stories
+from tasks.store import storyterms
 from tasks.store.storyterms import StoryTerms
 
 
@@ -34,3 +35,18 @@ def test_a_story_changed_is_found_by_its_new_terms_only():
     assert terms.of(new) == set(keys(new.summary))
     assert terms.sharing({"dam"}) == {"s-a"} and terms.sharing({"river"}) == set()
     assert terms.hash("dam") == stories.key_hash("dam")
+
+
+def test_term_hashes_outlive_a_batch_and_stay_bounded(monkeypatch):
+    # given the hashes one batch's terms worked out, kept by the writer for the next batch
+    kept: dict[str, int] = {}
+    StoryTerms(hashes=kept).hash("flood")
+    calls = []
+    monkeypatch.setattr(stories, "key_hash", lambda term: calls.append(term) or 7)
+    monkeypatch.setattr(storyterms, "HASHES", 2)
+    # when the next batch hashes the same term, then two new ones past the bound of two
+    later = StoryTerms(hashes=kept)
+    known = later.hash("flood")
+    later.hash("dam"), later.hash("river")
+    # then the known term is not hashed again, and the writer keeps no more than the bound
+    assert calls == ["dam", "river"] and known != 7 and len(kept) <= 2

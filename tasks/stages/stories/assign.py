@@ -54,6 +54,12 @@ class Summary:
     last_day: int | None
 
     @cached_property
+    def key_terms(self) -> frozenset[str]:
+        """Its `keys` (the default limit), worked out once per summary: a story a writer keeps
+        in memory is indexed by them in every batch that reads it changed."""
+        return frozenset(keys(self))
+
+    @cached_property
     def norms(self) -> dict[str, float]:
         return {name: math.sqrt(sum(w * w for w in getattr(self, name).values()))
                 for name in ("body", "title", "entities")}
