@@ -11,7 +11,7 @@ in a language the lexicon does not cover, counts as a miss, as in score_topics.p
 
 --adapt also scores what adaptation gives at the end of `ingest run` (tasks/adaptation.py): a model
 self-trained on the lexicon's confident labels of every cleaned item (its label unseen, a repeated
-text once) in two rounds as `ingest run` does (training.self_train), answering where the lexicon is unsure; it needs scikit-learn. score_topics.py prints
+text once) in rounds as `ingest run` does (training.self_train), answering where the lexicon is unsure; it needs scikit-learn. score_topics.py prints
 only the whole file's figure; this one splits it into the tune and held slices.
 
 Slices (the project's held-out rule): an item whose sha256(id) % 5 == 0 is HELD, never looked at

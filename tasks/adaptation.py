@@ -1,9 +1,9 @@
 """Adapt the topic classifier to the store's own stream (tasks/stages/topics/adapted.py).
 
 `adapt` fits a TF-IDF + linear model on the store's confident lexicon labels once there are
-enough of them (and again when the store has grown REFIT_GROWTH times), in two rounds (the
-first model's confident answers on the articles the lexicon was unsure of are taught to the
-second: training.self_train), saves it as data under
+enough of them (and again when the store has grown REFIT_GROWTH times), in rounds (each model's
+confident answers on the articles the lexicon was unsure of are taught to the next:
+training.self_train), saves it as data under
 INGEST_DATA_DIR/models/, and re-labels the stored articles the lexicon was unsure of. It runs at
 the end of `ingest run` (INGEST_TOPICS_ADAPT=0 turns that off) and as `ingest topics adapt`.
 Deterministic: the same store gives the same model and the same labels.

@@ -59,7 +59,8 @@ def test_given_a_text_then_the_margins_are_the_plain_tf_idf_reading_of_its_terms
         idx = np.array([model.index[t] for t in counts], dtype=np.int64)
         values = np.array([1.0 + math.log(c) for c in counts.values()]) * model.idf[idx]
         values /= float(np.sqrt(values @ values)) or 1.0
-        expected = model.coef[:, idx] @ values + model.coef[:, len(model.vocab):] @ np.asarray(lexicon_row(text)) \
+        lexicon = np.asarray(lexicon_row(text, model.lexicon_scale))
+        expected = model.coef[:, idx] @ values + model.coef[:, len(model.vocab):] @ lexicon \
             + model.intercept
         assert np.array_equal(model.margins(text), expected)
 
@@ -156,13 +157,45 @@ def test_given_unsure_articles_then_self_training_learns_their_words_from_the_fi
               for i in range(6)]
     first = train(records)
     # when a model is self-trained in two rounds
-    second = self_train(records, unsure)
+    second = self_train(records, unsure, rounds=2)
     # then the second knows the new words from the first model's confident answers, the first does not
     text = "The wicket keeper and the batsman held the innings."
     def sport(model):
         return max((t.score for t in model.classify(None, text) if t.label == "sport"), default=0.0)
     assert second.classify(None, text)[0].label == "sport" and sport(second) > sport(first)
     assert "wicket" in second.index and "wicket" not in first.index
+
+
+def test_given_unsure_articles_that_teach_in_turn_then_each_round_teaches_the_next(records):
+    # given unsure articles: some pair words the records teach with a new word, others pair that
+    # word with a word never seen beside anything the records hold
+    first_step = [{"id": f"a{i}", "title": None,
+                   "text": f"The striker scored and the team won the league match; the wicket fell{i}."}
+                  for i in range(6)]
+    second_step = [{"id": f"b{i}", "title": None, "text": f"The wicket and the wicket and the googly{i} googly."}
+                   for i in range(6)]
+    # when self-trained in two rounds, and in three
+    two = self_train(records, first_step + second_step, rounds=2)
+    three = self_train(records, first_step + second_step, rounds=3)
+    # then the third round learns what only the second round's answers could teach
+    assert "wicket" in two.index and "googly" not in two.index
+    assert "googly" in three.index
+
+
+def test_given_a_lexicon_scale_then_the_model_keeps_it_across_save_and_load(records, tmp_path):
+    from tasks.stages.topics.trained import LEXICON_SCALE
+    from tasks.stages.topics.training import SELF_TRAIN_LEXICON_SCALE
+    # given a model trained with the lexicon read at a lower scale than the default
+    model = train(records, lexicon_scale=SELF_TRAIN_LEXICON_SCALE)
+    assert SELF_TRAIN_LEXICON_SCALE < LEXICON_SCALE and train(records).lexicon_scale == LEXICON_SCALE
+    assert self_train(records, []).lexicon_scale == SELF_TRAIN_LEXICON_SCALE
+    # when saved and loaded
+    save(model, tmp_path / "topics.npz")
+    again = load(tmp_path / "topics.npz")
+    # then it reads texts at its own scale and answers the same
+    text = "The bank cut rates as the striker scored."
+    assert again.lexicon_scale == SELF_TRAIN_LEXICON_SCALE
+    assert list(again.margins(text)) == pytest.approx(list(model.margins(text)), abs=1e-5)
 
 
 def test_given_too_few_or_unusable_records_then_training_refuses(records):

@@ -36,6 +36,7 @@ MAX_TOPICS = 3
 MIN_SCORE = 0.15
 MARGIN_SCALE = 3.0          # linear margins -> probabilities: softmax(MARGIN_SCALE * margin)
 LEXICON_SCALE = 0.05        # the lexicon's per-topic evidence, scaled to sit beside TF-IDF values
+                            # (a model's own scale is kept in its file: training.self_train's is lower)
 MAX_FEATURES = 300_000
 
 
@@ -45,15 +46,15 @@ def terms(text: str) -> list[str]:
     return tokens + list(map(" ".join, zip(tokens, tokens[1:])))
 
 
-def lexicon_row(text: str) -> list[float]:
-    """The built-in lexicon's evidence per IPTC topic, scaled: what it knows helps a small model."""
-    return lexicon_row_of(text_words(text))
+def lexicon_row(text: str, scale: float = LEXICON_SCALE) -> list[float]:
+    """The built-in lexicon's evidence per IPTC topic, times `scale`: what it knows helps a small model."""
+    return lexicon_row_of(text_words(text), scale)
 
 
-def lexicon_row_of(read: list[str]) -> list[float]:
+def lexicon_row_of(read: list[str], scale: float = LEXICON_SCALE) -> list[float]:
     """`lexicon_row` of a text's `text_words`."""
     lex = load_lexicon()
-    return [v * LEXICON_SCALE for v in evidence(Counter(), find_terms(read, lex), lex)]
+    return [v * scale for v in evidence(Counter(), find_terms(read, lex), lex)]
 
 
 class TrainedClassifier:
@@ -61,7 +62,8 @@ class TrainedClassifier:
     like the lexicon classifier."""
 
     def __init__(self, vocab: list[str], idf, coef, intercept, classes: list[tuple[str, ...]], digest: str,
-                 languages: frozenset[str] | None = None, seen: int | None = None):
+                 languages: frozenset[str] | None = None, seen: int | None = None,
+                 lexicon_scale: float = LEXICON_SCALE):
         self.vocab = vocab
         self.index = {term: i for i, term in enumerate(vocab)}
         # a word pair's column by its two tokens: looked up without joining every pair of a text
@@ -72,6 +74,7 @@ class TrainedClassifier:
         self.name = f"trained-{digest[:8]}"
         self.languages = languages    # the languages it learned (None: whatever the user gave it)
         self.seen = seen              # a self-trained model: the stored originals when it was fitted
+        self.lexicon_scale = lexicon_scale   # the lexicon's evidence columns were read at this scale
 
     @property
     def labels(self) -> list[str]:
@@ -99,7 +102,7 @@ class TrainedClassifier:
         values = tf * self.idf[idx]
         norm = float(np.sqrt(values @ values)) or 1.0
         n = len(self.vocab)
-        lex = np.asarray(lexicon_row_of(read))
+        lex = np.asarray(lexicon_row_of(read, self.lexicon_scale))
         return self.coef[:, idx] @ (values / norm) + self.coef[:, n:] @ lex + self.intercept
 
     def probabilities(self, text: str):
@@ -138,7 +141,7 @@ def save(clf: TrainedClassifier, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": FORMAT, "version": FORMAT_VERSION, "classes": [list(c) for c in clf.classes],
-              "digest": clf.digest, "lexicon_scale": LEXICON_SCALE, "margin_scale": MARGIN_SCALE,
+              "digest": clf.digest, "lexicon_scale": clf.lexicon_scale, "margin_scale": MARGIN_SCALE,
               "languages": sorted(clf.languages) if clf.languages is not None else None, "seen": clf.seen}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -194,4 +197,4 @@ def load(path: Path) -> TrainedClassifier:
     return TrainedClassifier(vocab, arrays["idf"].astype(np.float64), coef, arrays["intercept"].astype(np.float64),
                              [tuple(c) for c in header["classes"]], header["digest"],
                              frozenset(header["languages"]) if header.get("languages") is not None else None,
-                             header.get("seen"))
+                             header.get("seen"), float(header.get("lexicon_scale", LEXICON_SCALE)))

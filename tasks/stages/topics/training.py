@@ -8,11 +8,18 @@ from collections import Counter
 from tasks.errors import ModelError
 from tasks.stages.model import TOPIC_LABELS
 from tasks.stages.topics.evaluation import record_labels, record_text
-from tasks.stages.topics.trained import MAX_FEATURES, MIN_RECORDS, TrainedClassifier, digest_of, lexicon_row, terms
+from tasks.stages.topics.trained import (LEXICON_SCALE, MAX_FEATURES, MIN_RECORDS, TrainedClassifier, digest_of,
+                                        lexicon_row, terms)
 
 MIN_DF = 2                  # a term seen in one record only says nothing general
 SVM_C = 0.5
-SECOND_ROUND_SCORE = 0.8    # self-training: the first model's answers this confident are taught too
+SECOND_ROUND_SCORE = 0.8    # self-training: a model's answers this confident are taught to the next
+SELF_TRAIN_ROUNDS = 3       # self-training: models fitted in turn, each taught the last one's answers
+# A self-trained model learns labels the lexicon gave, so the lexicon's own evidence predicts them
+# perfectly: at full scale the model leans on it and learns little from the words of the stream,
+# which is what it is for (the articles the lexicon is unsure of). Read at a lower scale, the
+# evidence still helps, and the words carry more of the fit.
+SELF_TRAIN_LEXICON_SCALE = 0.03
 
 
 def _require_training_extra() -> None:
@@ -35,8 +42,8 @@ def vocabulary(docs: list[list[str]]) -> tuple[list[str], list[float]]:
     return kept, [math.log((1 + n) / (1 + df[t])) + 1.0 for t in kept]
 
 
-def matrix(docs: list[list[str]], texts: list[str], index: dict[str, int], idf):
-    """Rows of l2-normalized sublinear TF-IDF, then the lexicon's 17 evidence columns."""
+def matrix(docs: list[list[str]], texts: list[str], index: dict[str, int], idf, lexicon_scale: float = LEXICON_SCALE):
+    """Rows of l2-normalized sublinear TF-IDF, then the lexicon's 17 evidence columns (times `lexicon_scale`)."""
     import numpy as np
     from scipy.sparse import csr_matrix, hstack
 
@@ -50,13 +57,15 @@ def matrix(docs: list[list[str]], texts: list[str], index: dict[str, int], idf):
             cols.append(c)
             vals.append(w / norm)
     words = csr_matrix((vals, (rows, cols)), shape=(len(docs), len(index)))
-    lex = csr_matrix(np.asarray([lexicon_row(t) for t in texts], dtype=float))
+    lex = csr_matrix(np.asarray([lexicon_row(t, lexicon_scale) for t in texts], dtype=float))
     return hstack([words, lex]).tocsr()
 
 
-def train(records: list[dict], languages: frozenset[str] | None = None) -> TrainedClassifier:
+def train(records: list[dict], languages: frozenset[str] | None = None,
+          lexicon_scale: float = LEXICON_SCALE) -> TrainedClassifier:
     """Fit a model on `records` ({"text", "labels": [...]} or {"text", "label": "a|b"}); a model
-    given `languages` gives articles in other languages no topics."""
+    given `languages` gives articles in other languages no topics. The lexicon's evidence columns
+    are read at `lexicon_scale` (kept in the model)."""
     _require_training_extra()
     import numpy as np
     from sklearn.svm import LinearSVC
@@ -72,10 +81,12 @@ def train(records: list[dict], languages: frozenset[str] | None = None) -> Train
     if not vocab:
         raise ModelError("cannot train on these records: they hold no usable word")
     idf = np.asarray(idf_list)
-    svm = LinearSVC(C=SVM_C, random_state=0).fit(matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf), keys)
+    features = matrix(docs, texts, {t: i for i, t in enumerate(vocab)}, idf, lexicon_scale)
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(features, keys)
     coef, intercept = np.asarray(svm.coef_, dtype=float), np.asarray(svm.intercept_, dtype=float)
     classes = [tuple(k.split("|")) for k in svm.classes_]
-    return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records), languages)
+    return TrainedClassifier(vocab, idf, coef, intercept, classes, digest_of(records), languages,
+                             lexicon_scale=lexicon_scale)
 
 
 def confident_records(articles, min_score: float, languages: frozenset[str], min_per_label: int = 1,
@@ -123,15 +134,28 @@ def unsure_articles(articles, min_score: float, languages: frozenset[str], lexic
 
 
 def self_train(records: list[dict], unsure: list[dict], languages: frozenset[str] | None = None,
-               min_score: float = SECOND_ROUND_SCORE) -> TrainedClassifier:
-    """Self-training in two rounds: a model fitted on `records` (the confident labels) labels the
-    `unsure` articles, and a second model is fitted on the records and the first model's answers
+               min_score: float = SECOND_ROUND_SCORE, rounds: int = SELF_TRAIN_ROUNDS,
+               lexicon_scale: float = SELF_TRAIN_LEXICON_SCALE) -> TrainedClassifier:
+    """Self-training in `rounds` rounds: a model fitted on `records` (the confident labels) labels
+    the `unsure` articles, and the next model is fitted on the records and that model's answers
     scored at least `min_score`: it learns the vocabulary of the articles the lexicon could not
-    place, which the first round never saw. The first model when none is that confident."""
-    model = train(records, languages)
+    place, which the first round never saw; each round teaches the next. A round that teaches
+    nothing ends it."""
+    model = train(records, languages, lexicon_scale)
+    for _ in range(rounds - 1):
+        taught = taught_by(model, unsure, min_score)
+        if not taught:
+            break
+        model = train(records + taught, languages, lexicon_scale)
+    return model
+
+
+def taught_by(model: TrainedClassifier, unsure: list[dict], min_score: float) -> list[dict]:
+    """The `unsure` articles `model` answers for with a best topic scored at least `min_score`,
+    as training records labelled with that topic."""
     taught = []
     for a in unsure:
         topics = model.classify(a.get("title"), a["text"])
         if topics and topics[0].score >= min_score:
             taught.append({"id": a.get("id"), "title": a.get("title"), "text": a["text"], "labels": [topics[0].label]})
-    return train(records + taught, languages) if taught else model
+    return taught
