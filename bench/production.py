@@ -13,7 +13,10 @@ INGEST_CONCURRENCY=1, so 2 workers use both cores), their ratio, the queue overh
 dumps processed in one process with no broker, INGEST_EMBEDDED_PROCESSES=1, against 1 worker),
 and with --rss each worker's memory after the run (and half-way through it, sampled every 2 s:
 is it flat?): its largest process's RSS and the PSS of the whole worker (main process and pool,
-shared pages counted once).
+shared pages counted once). --memory also prints each process's RSS split into its private
+pages and those it still shares with the other (copy-on-write after the fork): a pool child
+whose private part grows while its shared part holds keeps memory of its own (its caches, or a
+leak), one whose shared part turns private only copies the main process's pages.
 Needs redis-server on PATH and the local PostgreSQL (INGEST_TEST_PG_URL).
 """
 from __future__ import annotations
@@ -51,19 +54,36 @@ def write_dumps(folder: Path, n: int, corpus: Path = CORPUS) -> int:
 
 def memory_mb(group_leader: int) -> dict:
     """Memory of the processes of one process group (a worker's main process and its pool), in
-    MB: the largest process's RSS, and the group's total PSS (shared pages counted once)."""
-    rss, pss = [], 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    MB: the largest process's RSS, the group's total PSS (shared pages counted once), and each
+    process's RSS split into its private pages and the pages it still shares (`split`, main
+    process first): a pool child's private memory grows while what it shares with the main
+    process shrinks as it writes to inherited pages (copy-on-write), RSS staying flat."""
+    rss, pss, split = [], 0, []
+    for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) != group_leader:   # pgrp
                 continue
-            rss.append(int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 1e6)
-            rollup = (stat.parent / "smaps_rollup").read_text()
-            pss += int(rollup.split("Pss:", 1)[1].split()[0]) / 1e3   # kB
+            rollup = _rollup_kb((stat.parent / "smaps_rollup").read_text())
         except (OSError, IndexError, ValueError):
             continue
-    return {"largest_rss": round(max(rss, default=0)), "total_pss": round(pss), "processes": len(rss)}
+        rss.append(rollup["Rss"] / 1e3)
+        pss += rollup["Pss"] / 1e3
+        private = (rollup["Private_Clean"] + rollup["Private_Dirty"]) / 1e3
+        split.append({"rss": round(rollup["Rss"] / 1e3), "private": round(private),
+                      "shared": round(rollup["Rss"] / 1e3 - private)})
+    return {"largest_rss": round(max(rss, default=0)), "total_pss": round(pss), "processes": len(rss),
+            "split": split}
+
+
+def _rollup_kb(rollup: str) -> dict[str, int]:
+    """smaps_rollup's "Name:  123 kB" lines as {name: kB}."""
+    out = {}
+    for line in rollup.splitlines():
+        name, _, rest = line.partition(":")
+        if rest.strip().endswith("kB"):
+            out[name] = int(rest.split()[0])
+    return out
 
 
 def sampled(workers: list, every: float = 2.0):
@@ -97,7 +117,8 @@ def through_workers(dumps: Path, n_workers: int, rss: bool) -> tuple[float, list
             half = at(samples, seconds / 2)
             for k, (end, mid) in enumerate(zip(memory, half)):
                 end.update(half_rss=mid["largest_rss"], half_pss=mid["total_pss"],
-                           curve=[at(samples, seconds * tenth / 10)[k]["total_pss"] for tenth in range(1, 11)])
+                           curve=[at(samples, seconds * tenth / 10)[k]["total_pss"] for tenth in range(1, 11)],
+                           split_curve=[at(samples, seconds * tenth / 10)[k]["split"] for tenth in range(1, 11)])
         return seconds, memory
     finally:
         d.down()
@@ -123,6 +144,10 @@ def memory_curve(n: int) -> None:
     print("  PSS (MB) at each tenth of the run: " + "  ".join(str(v) for v in m.get("curve", [])))
     if m.get("curve"):
         print(f"  last half grew {m['curve'][-1] - m['curve'][4]:+d} MB, last fifth {m['curve'][-1] - m['curve'][7]:+d} MB")
+        for k, label in enumerate(("main process", "pool child")):
+            if all(len(s) > k for s in m["split_curve"]):
+                print(f"  {label}, RSS = private + shared (MB) at each tenth: "
+                      + "  ".join(f"{s[k]['rss']}={s[k]['private']}+{s[k]['shared']}" for s in m["split_curve"]))
 
 
 def finished(run: subprocess.CompletedProcess) -> None:
