@@ -249,3 +249,56 @@ def test_two_texts_that_each_have_prose_of_their_own_before_and_after_a_shared_p
     assert composite(STORY[:5], follow_up)
     # while a copy that lost its first and last paragraphs has nothing of its own at either end
     assert not composite(STORY[1:7], STORY)
+
+
+def sketch_only(aid: str, parts: list[str]) -> Match:
+    """A stored text the store did not re-read: its sketch and size alone."""
+    fp = dedup.fingerprint(text(parts))
+    return Match(aid, fp.sketch, fp.size)
+
+
+def test_lines_that_a_lender_known_only_by_its_sketch_holds_are_lent():
+    # given a long earlier report (more 5-grams than its sketch keeps) and the story with two
+    # of its paragraphs woven in after the lead
+    earlier = paragraphs(6, "earlier", 40)
+    lender = dedup.fingerprint(text(earlier))
+    assert lender.size > len(lender.sketch)
+    woven = text(STORY[:1] + earlier[2:4] + STORY[1:])
+    old = grams(text(STORY))
+    # then its sketch's sample of the woven lines says the report lent them
+    assert layout.lent_sampled(woven, old, lender.sketch, lender.size)
+    # but an unrelated text's sketch does not, nor the report's when its lines are at one edge only
+    unrelated = dedup.fingerprint(text(paragraphs(6, "unrelated", 40)))
+    assert not layout.lent_sampled(woven, old, unrelated.sketch, unrelated.size)
+    assert not layout.lent_sampled(text(STORY + earlier[2:4]), old, lender.sketch, lender.size)
+
+
+def test_a_follow_up_is_kept_apart_by_a_lender_the_store_did_not_re_read():
+    # given a stored story re-read in full, and a stored earlier report the store only looked up
+    earlier = paragraphs(6, "earlier", 40)
+    story = dedup.fingerprint(text(STORY))
+    read = Match("story", story.sketch, story.size, grams(text(STORY)), text(STORY))
+    # when a text arrives that is the story with one of the report's paragraphs woven in
+    follow_up = text(STORY[:2] + earlier[2:3] + STORY[2:])
+    fp = replace(dedup.fingerprint(follow_up), grams=grams(follow_up), text=follow_up)
+    # then the report's sketch shows the paragraph is its own: the text is nobody's duplicate
+    assert dedup.decide(fp, None, [read, sketch_only("earlier", earlier)]).duplicate_of is None
+    # while a report that shares nothing with it leaves the text the story's copy
+    other = paragraphs(6, "other", 40)
+    assert dedup.decide(fp, None, [read, sketch_only("other", other)]).duplicate_of == "story"
+
+
+def test_a_candidate_the_store_did_not_re_read_is_not_linked_on_its_estimate_when_others_were():
+    # given a follow-up holding the story with three paragraphs of its own inside it, the stored
+    # story re-read in full, and a stored copy of the story the store only looked up
+    follow_up = text(STORY[:1] + paragraphs(3, "recap") + STORY[1:])
+    story = dedup.fingerprint(text(STORY))
+    read = Match("story", story.sketch, story.size, grams(text(STORY)), text(STORY))
+    unread = sketch_only("copy", STORY)
+    fp = dedup.fingerprint(follow_up)
+    # when the store counted the closest exactly, the layout keeps the follow-up apart from the
+    # story, and the copy it did not re-read is not taken on its sketch's estimate
+    counted = replace(fp, grams=grams(follow_up), text=follow_up)
+    assert dedup.decide(counted, None, [read, unread]).duplicate_of is None
+    # while with nothing counted exactly (no text re-read), the estimate decides, as before
+    assert dedup.decide(fp, None, [sketch_only("story", STORY), unread]).duplicate_of in {"story", "copy"}

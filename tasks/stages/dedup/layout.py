@@ -41,6 +41,7 @@ MIN_EDGE_LINES = 2      # a lead of one's own is paragraphs (a new headline is o
                         # `diverged`, both texts run on with this many paragraphs of prose...
 MIN_EDGE_SHARE = 0.1    # ...and this share of each text's words: they diverged
 MIN_LENT_SHARE = 0.1    # lines lent by another stored article: this share of the new text's words
+MIN_SAMPLED = 2         # a lender known by its sketch: at least this many of the lent lines' 5-grams in it
 
 Marks = list[tuple[int, bool]]   # per line of a text: (its words, whether the other text shares it)
 
@@ -146,21 +147,52 @@ def lent(new: str, old: frozenset[int], lender: frozenset[int]) -> bool:
     the edges too. But a copy does not gain paragraphs of another article on both sides: a text
     with the stored one inside another article's prose is that article quoting it (a follow-up
     that recaps an earlier report between its lead and the rest of its story)."""
+    words, _, total = _lent(new, old, lambda grams: len(grams) if _in(grams, lender) else 0)
+    return words >= MIN_LENT_SHARE * total
+
+
+def lent_sampled(new: str, old: frozenset[int], sketch: tuple[int, ...], size: int) -> bool:
+    """`lent`, for a lender known only by its sketch (the bottom-k of its 5-gram hashes, by their
+    top 32 bits: sketch.py). The sketch holds every hash of the lender up to its last value, so
+    the new text's 5-grams whose hashes fall in that range are a uniform sample of them, judged
+    exactly: a line is the lender's when half or more of its sampled 5-grams are in the sketch. A
+    line with none sampled counts as not lent (no evidence either way), so the estimate errs
+    towards a copy; and the lines judged lent must hold MIN_SAMPLED 5-grams of the sketch or more:
+    one 5-gram in common is a phrase, not a passage."""
+    values = frozenset(sketch)
+    limit = float("inf") if size <= len(sketch) else sketch[-1]
+
+    def hits(grams: list[int]) -> int:
+        sampled = [g >> 32 for g in grams if g >> 32 <= limit]
+        found = sum(v in values for v in sampled)
+        return found if sampled and 2 * found >= len(sampled) else 0
+
+    words, evidence, total = _lent(new, old, hits)
+    return evidence >= MIN_SAMPLED and words >= MIN_LENT_SHARE * total
+
+
+def _lent(new: str, old: frozenset[int], judge) -> tuple[int, int, int]:
+    """(words lent, evidence, all words) of `lent`'s count: the new text's lines (of SHORT words
+    or more) that `old` lacks and that `judge` (a line's 5-grams -> its evidence of being the
+    lender's, 0 when it is not) gives to the lender, inside the lines shared with `old`, and at
+    its edges only when lent prose (PROSE words or more) stands at both."""
     lines = _lines(new)
+    total = sum(n for n, _ in lines)
     shared = [_in(grams, old) for _, grams in lines]
     if True not in shared:
-        return False
+        return 0, 0, total
     first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
     marked = list(zip(lines, shared))
 
-    def lent_words(part, least: int) -> int:
-        return sum(n for (n, grams), s in part if not s and n >= least and _in(grams, lender))
+    def lent_part(part, least: int) -> tuple[int, int]:
+        found = [(n, e) for (n, grams), s in part if not s and n >= least and (e := judge(grams))]
+        return sum(n for n, _ in found), sum(e for _, e in found)
 
-    words = lent_words(marked[first:last], SHORT)
-    head, tail = lent_words(marked[:first], PROSE), lent_words(marked[last + 1:], PROSE)
+    words, evidence = lent_part(marked[first:last], SHORT)
+    (head, head_e), (tail, tail_e) = lent_part(marked[:first], PROSE), lent_part(marked[last + 1:], PROSE)
     if head and tail:
-        words += head + tail
-    return words >= MIN_LENT_SHARE * sum(n for n, _ in lines)
+        words, evidence = words + head + tail, evidence + head_e + tail_e
+    return words, evidence, total
 
 
 def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:

@@ -50,7 +50,11 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    but a copy does not gain another article's paragraphs on both sides of the story (the new
    text is that article quoting the candidate between its lead and its rest). A lender sharing
    material with the candidate (a copy of the same story, or an article that borrowed from it)
-   is no evidence either, for the same reason.
+   is no evidence either, for the same reason. A lender the store did not re-read (it keeps
+   its re-reads for the few closest candidates, and a text sharing only a borrowed passage is
+   seldom among them) is judged by its sketch (layout.lent_sampled): its bottom-k holds every
+   hash of it up to a bound, so the new text's 5-grams under that bound are a fair sample of
+   which lines it lent.
 
 6. **Not the story inside a stored text woven with another article's passage** (rule 5 with
    the two texts swapped, for the candidates re-read in full): the lines the *stored* text has,
@@ -64,6 +68,13 @@ in the stored one (`new_in_old`), the share of the stored text found in the new 
    rule 5, only lines inside the shared ones or the lender's prose on both sides of them: what a
    stored original has beyond a truncated copy's end may be the tail another article borrowed.
 
+7. **Counted, not estimated**: when the store re-read the closest candidates, a candidate it
+   did not re-read is not taken on its sketch's estimate. It ranked below those read, and
+   rules 4 to 6, which tell a copy from another article built around the same passage, could
+   not be checked for it: those read may all have been kept apart for that very reason (the
+   new text is a follow-up that other stored follow-ups resemble as much). With no candidate
+   re-read (a store that counts nothing exactly), the estimates decide as before.
+
 The bounds are not symmetric, and the verdict depends on arrival order, on purpose: copies
 are trimmed far more often than they are padded, so a short text inside a long stored one is
 given more room (down to about a sixth) than a long text around a short stored one (down
@@ -75,7 +86,7 @@ appends its own material after the whole base still looks like the base's longer
 """
 from __future__ import annotations
 
-from tasks.stages.dedup.layout import composite, lent
+from tasks.stages.dedup.layout import composite, lent, lent_sampled
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
 
@@ -94,7 +105,7 @@ def is_near(o: Overlap, threshold: float = 1.0) -> bool:
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
            threshold: float = 1.0) -> Verdict:
     """The verdict for a new text, given an exact match's id and the near-match candidates:
-    the candidate that passes `is_near` (and rules 4 to 6, when the texts are given) with the
+    the candidate that passes `is_near` (and rules 4 to 7, when the texts are given) with the
     highest containment + Jaccard, if any."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
@@ -104,19 +115,31 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         c, j = o.containment, o.jaccard
         if o.shared < MIN_SHARED or not is_near(o, threshold) or (best and c + j <= best.containment + best.jaccard):
             continue
+        if fp.grams is not None and m.grams is None:
+            continue   # rule 7: the store counted others exactly, not this one
         if not _composite(fp, m) and not _lent(fp, m, overlaps, threshold) and not _borrower(fp, m):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")
 
 
 def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], threshold: float) -> bool:
-    """Whether another re-read candidate, neither near the new text nor related to `m`, lent the
-    new text what it has beyond `m` (rule 5)."""
+    """Whether another candidate, neither near the new text nor related to `m`, lent the new text
+    what it has beyond `m` (rule 5): judged by its 5-grams when the store re-read it, else by its
+    sketch (layout.lent_sampled)."""
     if fp.text is None or m.grams is None:
         return False
-    return any(lent(fp.text, m.grams, x.grams) for x, o in overlaps
-               if x is not m and x.grams is not None and not is_near(o, threshold)
-               and len(x.grams & m.grams) < UNRELATED * min(len(x.grams), len(m.grams)))
+    return any(_lender_of(fp.text, m, x) for x, o in overlaps if x is not m and not is_near(o, threshold))
+
+
+def _lender_of(text: str, m: Match, x: Match) -> bool:
+    """Whether `x`, unrelated to `m`, lent `text` what it has beyond `m`: by its 5-grams, or its
+    sketch (the two sketches' estimate of what it shares with `m`)."""
+    if x.grams is not None:
+        return (len(x.grams & m.grams) < UNRELATED * min(len(x.grams), len(m.grams))
+                and lent(text, m.grams, x.grams))
+    related = overlap(Fingerprint(exact="", sketch=m.sketch, size=m.size), x).shared
+    return (bool(x.sketch) and related < UNRELATED * min(x.size, m.size)
+            and lent_sampled(text, m.grams, x.sketch, x.size))
 
 
 def _borrower(fp: Fingerprint, m: Match) -> bool:
