@@ -11,7 +11,7 @@ import click
 from config.settings import PIPELINE_VERSION
 from tasks import logs
 from tasks.errors import IngestError, NotFound
-from workers import report
+from workers import collector, report
 from workers.console import LogConsole, console
 from workers.safe import json_text, plain, shown
 from workers.context import Context
@@ -45,6 +45,9 @@ def cli(ctx, verbose):
     this process), INGEST_INBOX (./inbox), INGEST_DATA_DIR (./data).
     """
     ctx.obj = Context()
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand != "run":   # `ingest run` turns it on once its stages are loaded
+        collector.started()
     long_running = ctx.invoked_subcommand in ("watch", "serve")
     logs.setup(ctx.obj.settings.log_format, logging.INFO if verbose or long_running else logging.WARNING)
 
@@ -272,4 +275,9 @@ for command in (serve, health, topics):
 
 
 def main() -> None:
-    cli(prog_name="ingest")
+    """The console script: the garbage collector is kept out of start-up and exit (workers/collector.py)."""
+    collector.starting()
+    try:
+        cli(prog_name="ingest")
+    finally:
+        collector.exiting()

@@ -19,3 +19,8 @@ class Context:
         if self._store is None:
             self._store = Store(self.settings.store_url_or_default())
         return self._store
+
+    def close(self) -> None:
+        """Close the store's connections, if it was opened (the command is done)."""
+        if self._store is not None:
+            self._store.close()

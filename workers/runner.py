@@ -7,10 +7,10 @@ the store, until each is done or failed.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,12 +19,13 @@ from config.settings import Settings
 from tasks.policy import Policy
 from tasks.store import Store
 from tasks.store.dumps import Registration
+from workers import collector
 from workers.intake import Found, Skipped, walk
+from workers.preload import FINAL, Loading as _Loading, early_language, work_likely
 from workers.safe import shown
 
 log = logging.getLogger(__name__)
 
-FINAL = ("done", "failed")
 STALL_HINT_SECONDS = 15
 REGISTER_BATCH = 200     # new files registered per transaction
 
@@ -117,18 +118,27 @@ def _register_one(store: Store, settings: Settings, item: Found | Skipped, repor
     return None
 
 
-def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None,
-        follow_symlinks: bool = False) -> RunReport:
+def run(settings: Settings, folders: list[Path], console: Console,
+        store: Store | Callable[[], Store] | None = None, follow_symlinks: bool = False) -> RunReport:
+    """`store`: the store, or a function that opens it, called once the folders are walked (a
+    new store's run starts loading the language model first: workers/preload.py); default:
+    the settings' store."""
     started = time.perf_counter()
-    store = store or Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache)
     items = [item for folder in folders for item in walk(folder, follow_symlinks)]
-    report = RunReport(seen=len(items))
-    known = known_files(store, items)
-    loading = _Loading.start(settings, store) if settings.embedded and _work_likely(items, known) else None
+    language = early_language(settings, isinstance(store, Store), items)
     try:
-        regs = register_all(store, settings, items, console, report, known)
+        store = _opened(store, settings)
+        report = RunReport(seen=len(items))
+        known = known_files(store, items)
+        loading = _Loading.start(settings, store, language) if settings.embedded and work_likely(items, known) else None
+        try:
+            regs = register_all(store, settings, items, console, report, known)
+        finally:
+            pipeline = loading.join() if loading else None   # no thread left once the pool forks
+            collector.started()    # all that lives as long as the run is loaded (workers/collector.py)
     finally:
-        pipeline = loading.join() if loading else None   # no thread left once the pool forks
+        if language is not None:
+            language.join()        # joined by the loading already, unless opening the store failed
     report.distinct = len(regs)
     # Unfinished dumps are sent again (a lost message is the worse risk: a duplicate one is
     # refused by the claim), except those a live attempt holds: only expired leases are taken back.
@@ -150,6 +160,12 @@ def run(settings: Settings, folders: list[Path], console: Console, store: Store 
     return report
 
 
+def _opened(store: Store | Callable[[], Store] | None, settings: Settings) -> Store:
+    if isinstance(store, Store):
+        return store
+    return store() if store else Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache)
+
+
 def _adapt(settings: Settings, store: Store, console: Console) -> str:
     """Adapt the topics to the store (fit the self-trained model when due, re-label the articles
     the lexicon was unsure of); a failure here is reported, never fails the run."""
@@ -160,48 +176,6 @@ def _adapt(settings: Settings, store: Store, console: Console) -> str:
     except Exception as exc:  # noqa: BLE001 - the articles are stored; adapting is a bonus
         log.warning("adapting topics failed", exc_info=True)
         return f"topics not adapted: {type(exc).__name__}: {exc}"
-
-
-def _work_likely(items: list[Found | Skipped], known: dict[str, tuple[str, str]]) -> bool:
-    """Whether a file is new or not finished: the stages will be needed."""
-    return any(isinstance(i, Found) and known.get(i.where, (None, None))[1] not in FINAL for i in items)
-
-
-class _Loading:
-    """The stages loaded (imports, models, the warm-up a pool's children share) in a thread
-    while this one registers the files: the registration's reading, hashing and compressing
-    leave the interpreter free most of the time."""
-
-    def __init__(self, settings: Settings, store: Store):
-        self.settings, self.store = settings, store
-        self.pipeline = None
-        self.thread = threading.Thread(target=self._load, name="ingest-load", daemon=True)
-
-    @classmethod
-    def start(cls, settings: Settings, store: Store) -> "_Loading":
-        loading = cls(settings, store)
-        loading.thread.start()
-        return loading
-
-    def _load(self) -> None:
-        from tasks.warmup import load_language_model, warm_up
-        language = load_language_model()   # its decompression runs beside the imports below
-        try:
-            from tasks.pipeline import Pipeline
-            pipeline = Pipeline(self.settings, self.store)
-            pipeline.classifier(), pipeline.story_rules()
-            language.join()
-            if self.settings.processes > 1:
-                warm_up(pipeline)
-            self.pipeline = pipeline
-        except Exception:  # noqa: BLE001 - loaded again where it is needed, and failing there says why
-            log.debug("loading the stages ahead failed", exc_info=True)
-        finally:
-            language.join()                 # no thread left once the pool forks
-
-    def join(self):
-        self.thread.join()
-        return self.pipeline
 
 
 def _process_here(settings: Settings, store: Store, todo: list[str], console: Console, pipeline=None) -> None:
