@@ -33,7 +33,7 @@ def test_a_model_file_laid_out_otherwise_is_left_to_py3langids_loader(monkeypatc
     # given a model file without the arrays the in-memory reader expects
     empty = io.BytesIO()
     np.savez(empty, other=np.zeros(3))
-    monkeypatch.setattr(language, "lzma", SimpleNamespace(open=lambda path: io.BytesIO(empty.getvalue())))
+    monkeypatch.setattr(language, "lzma", SimpleNamespace(decompress=lambda packed: empty.getvalue()))
     language._identifier.cache_clear()
     try:
         # when the stage loads it
