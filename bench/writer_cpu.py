@@ -56,7 +56,8 @@ def pipeline_at(data: Path):
     from tasks.pipeline import Pipeline
     from tasks.store.store import Store
     settings = load({"INGEST_DATA_DIR": str(data)})
-    return Pipeline(settings, Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache))
+    return Pipeline(settings, Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache,
+                                    memo=settings.embedded_story_cache))
 
 
 def registered(pipeline, paths: list[Path]) -> list:

@@ -47,8 +47,12 @@ class RunReport:
 
 
 def _progress(console: Console) -> Progress:
+    """A transient progress bar, redrawn by a thread 4 times a second on a terminal only: elsewhere
+    (output to a file or a pipe) each redraw built the bar and showed nothing, ~1 ms of the
+    writer's process each tenth of a second (1.1 s CPU over a 10k-text run)."""
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+                    TimeElapsedColumn(), console=console, transient=True,
+                    auto_refresh=console.is_terminal, refresh_per_second=4)
 
 
 def known_files(store: Store, items: list[Found | Skipped]) -> dict[str, tuple[str, str]]:
@@ -163,7 +167,10 @@ def run(settings: Settings, folders: list[Path], console: Console,
 def _opened(store: Store | Callable[[], Store] | None, settings: Settings) -> Store:
     if isinstance(store, Store):
         return store
-    return store() if store else Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache)
+    # a batch job's caches: the writer's memo as large as its story cache (10k texts: 5-grams counted
+    # again 3,351 -> 1,349 times, sketches unpacked again 76k -> 10k, ~8% of the writer; ~+20 MB)
+    return store() if store else Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache,
+                                       memo=settings.embedded_story_cache)
 
 
 def _adapt(settings: Settings, store: Store, console: Console) -> str:

@@ -32,16 +32,16 @@ T = TypeVar("T")
 
 class Store:
     def __init__(self, url: str, *, check_schema: bool = True, pooled: bool = True,
-                 story_cache: int = defaults.STORY_CACHE):
+                 story_cache: int = defaults.STORY_CACHE, memo: int | None = None):
         """Open the store. An empty one is created at the schema's head; one behind head is
         refused (StoreBehind: run `ingest migrate`) unless check_schema is False. `story_cache`:
         how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~35 KB each),
-        and, for half as many articles, what its writer worked out of them (tasks/store/memo.py:
-        ~10 KB each)."""
+        and, for `memo` articles (default: half as many), what its writer worked out of them
+        (tasks/store/memo.py: ~10 KB each)."""
         self.url = url
         self.engine = make_engine(url, pooled=pooled)
         self.story_cache = StoryCache(story_cache)   # stories as this process last read or committed them
-        self.memo = Memo(story_cache // 2)           # what this process's writer worked out of stored articles
+        self.memo = Memo(story_cache // 2 if memo is None else memo)   # what this process's writer worked out
         if check_schema:
             with store_errors(self.safe_url, opening=True):
                 migrate.ensure(self.engine, self.safe_url)
