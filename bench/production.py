@@ -70,8 +70,8 @@ def memory_mb(group_leader: int) -> dict:
         rss.append(rollup["Rss"] / 1e3)
         pss += rollup["Pss"] / 1e3
         private = (rollup["Private_Clean"] + rollup["Private_Dirty"]) / 1e3
-        split.append({"rss": round(rollup["Rss"] / 1e3), "private": round(private),
-                      "shared": round(rollup["Rss"] / 1e3 - private)})
+        shared = (rollup["Shared_Clean"] + rollup["Shared_Dirty"]) / 1e3
+        split.append({"rss": round(rollup["Rss"] / 1e3), "private": round(private), "shared": round(shared)})
     return {"largest_rss": round(max(rss, default=0)), "total_pss": round(pss), "processes": len(rss),
             "split": split}
 
