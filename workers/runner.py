@@ -10,7 +10,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -122,14 +121,13 @@ def _register_one(store: Store, settings: Settings, item: Found | Skipped, repor
     return None
 
 
-def run(settings: Settings, folders: list[Path], console: Console,
-        store: Store | Callable[[], Store] | None = None, follow_symlinks: bool = False) -> RunReport:
-    """`store`: the store, or a function that opens it, called once the folders are walked (a
-    new store's run starts loading the language model first: workers/preload.py); default:
-    the settings' store."""
+def run(settings: Settings, folders: list[Path], console: Console, store: Store | None = None,
+        follow_symlinks: bool = False) -> RunReport:
+    """`store`: default, the settings' store, opened once the folders are walked (a new store's
+    run starts loading the language model first: workers/preload.py)."""
     started = time.perf_counter()
     items = [item for folder in folders for item in walk(folder, follow_symlinks)]
-    language = early_language(settings, isinstance(store, Store), items)
+    language = early_language(settings, store is not None, items)
     try:
         store = _opened(store, settings)
         report = RunReport(seen=len(items))
@@ -164,13 +162,11 @@ def run(settings: Settings, folders: list[Path], console: Console,
     return report
 
 
-def _opened(store: Store | Callable[[], Store] | None, settings: Settings) -> Store:
-    if isinstance(store, Store):
-        return store
+def _opened(store: Store | None, settings: Settings) -> Store:
     # a batch job's caches: the writer's memo as large as its story cache (10k texts: 5-grams counted
     # again 3,351 -> 1,349 times, sketches unpacked again 76k -> 10k, ~8% of the writer; ~+20 MB)
-    return store() if store else Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache,
-                                       memo=settings.embedded_story_cache)
+    return store or Store(settings.store_url_or_default(), story_cache=settings.embedded_story_cache,
+                          memo=settings.embedded_story_cache)
 
 
 def _adapt(settings: Settings, store: Store, console: Console) -> str:

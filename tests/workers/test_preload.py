@@ -56,9 +56,9 @@ def test_a_new_stores_run_hands_the_model_loading_to_the_stages_loading(tmp_path
     monkeypatch.setattr(runner._Loading, "start", classmethod(lambda cls, *a: handed.append(a[2]) or real(*a)))
     settings = Settings(data_dir=tmp_path / "data", embedded_processes=2)
     opened = []
+    monkeypatch.setattr(runner, "Store", lambda *a, **k: opened.append(1) or Store(*a, **k))
     # when the folder is run
-    report = runner.run(settings, [folder(tmp_path, 3)], Console(quiet=True),
-                        lambda: opened.append(1) or Store(settings.store_url_or_default()))
+    report = runner.run(settings, [folder(tmp_path, 3)], Console(quiet=True))
     # then the store was opened once, the model's loading started before it went to the stages'
     # loading, and every file was processed
     assert opened == [1]
