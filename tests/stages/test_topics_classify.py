@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tasks.stages.topics import DEFAULT, LexiconClassifier, classify, load_classifier, topics_reason
+from tasks.stages.topics.classifier import TITLE_BODY_TOKENS, TITLE_WEIGHT, title_weight
 from tasks.stages.topics.lexicon import load_lexicon
 from tasks.stages.topics.lexicon.loader import parse_line
 from tasks.stages.topics.text import stem, tokenize
@@ -70,6 +71,26 @@ def test_given_the_title_then_it_weighs_more_than_the_body():
     body = "The minister spoke to reporters after the meeting on Tuesday."
     assert classify("Police arrest suspect in murder inquiry", body)[0].label == "crime-law-justice"
     assert classify("Parliament passes the budget bill", body)[0].label == "politics"
+
+
+def test_given_a_long_article_then_its_title_keeps_its_say():
+    # given a headline, and a body whose few topical words speak for another topic, told briefly
+    # and then at length (the same evidence amid many more words of narrative)
+    title = "Coach returns to his team"
+    medical = ("Doctors at the hospital found a clot in his lung, a surgeon operated twice and the nurses "
+               "kept him on medication for weeks.")
+    narrative = ("He remembers the cold morning in the kitchen, the kettle on the stove and the letters on the "
+                 "table. His daughter drove him to the coast in the spring, and they walked along the harbour "
+                 "every evening. He wrote to friends he had not seen for years and learned to cook for himself.\n")
+    brief, long = classify(title, medical), classify(title, medical + "\n" + narrative * 8)
+    share = {t.label: t.score for t in long}
+    # when both are classified, then the headline's topic keeps most of its share in the long one
+    # (a fixed title weight let it fade to half: one of the body's hundreds of words)
+    assert [t.label for t in brief[:2]] == ["health", "sport"]
+    assert share["sport"] >= 0.7 * brief[1].score
+    # and a brief's title counts as before: twice a body word
+    assert title_weight(TITLE_BODY_TOKENS) == TITLE_WEIGHT == 2.0
+    assert title_weight(4 * TITLE_BODY_TOKENS) == 2 * TITLE_WEIGHT
 
 
 def test_given_a_deal_between_technology_companies_then_the_field_comes_before_the_business_frame():
