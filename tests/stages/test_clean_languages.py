@@ -57,10 +57,6 @@ def test_a_german_dump_drops_its_ad_label_and_reads_the_byline_date():
     assert [p[:8] for p in article.paragraphs] == ["Der Stad", "Die Brüc", "Die Kost"]
     assert article.language == "de"
 
-
-
-
-
 ENGLISH = """Home
 Sign in
 City council approves a new bridge over the river
@@ -91,7 +87,8 @@ def test_a_passage_in_another_language_than_the_page_stays_in_the_article():
     # page's own paragraph before them (read by English stop words alone, they were a block of
     # non-prose lines, and the article's run started after them)
     assert [p[:8] for p in article.paragraphs] == ["The city"] + [q[:8] for q in QUOTED] + ["The cost"]
-    assert article.language == "en"
+    # and the page's language is that of most of its long lines: six German paragraphs to two English
+    assert article.language == "de"
 
 
 def test_a_long_line_without_stop_words_in_any_language_is_still_not_prose():
@@ -103,3 +100,22 @@ def test_a_long_line_without_stop_words_in_any_language_is_still_not_prose():
     # then the German sentence is prose, judged by its own language, but the table is not
     assert segs[QUOTED[0]].prose
     assert not segs[table].prose
+
+ENGLISH_WITH_A_LONG_GERMAN_NOTICE = """Home
+Sign in
+Council approves a new bridge over the river
+The city council voted on Tuesday to build a new footbridge across the river, after more than two years of debate.
+The bridge will link the old market square with the park on the northern bank, and work is due to start in the autumn.
+The cost is put at about four million euros, most of it from a regional fund for sustainable transport.
+Hinweis der Redaktion: Wenn Sie sich in einer schwierigen Lage befinden oder mit jemandem über Ihre Sorgen sprechen möchten, erreichen Sie die Beratungsstelle rund um die Uhr kostenlos und anonym unter der angegebenen Telefonnummer, auch an Sonn- und Feiertagen.
+Share this article
+"""
+
+
+def test_a_dump_whose_longest_line_is_a_notice_in_another_language_is_read_in_its_own():
+    # given an English article whose single longest line is a notice in German
+    # when it is cleaned
+    article, = clean(ENGLISH_WITH_A_LONG_GERMAN_NOTICE.encode("utf-8"), "en.txt")
+    # then its language is the language of most of its long lines, and its paragraphs are kept
+    assert article.language == "en"
+    assert [p[:7] for p in article.paragraphs[:3]] == ["The cit", "The bri", "The cos"]

@@ -35,7 +35,7 @@ from tasks.stages.clean.boilerplate import is_boilerplate
 from tasks.stages.clean.decode import decode_dump
 from tasks.stages.clean.header import guess_source, iso_date, split_header_fields
 from tasks.stages.clean.html import HtmlArticle, extract_html
-from tasks.stages.clean.language import detect_language, stop_words
+from tasks.stages.clean.language import detect_language, page_language, stop_words
 from tasks.stages.clean.records import Records, looks_like_json, parse_records
 from tasks.stages.clean.segments import MIN_STOP_SHARE, features
 from tasks.stages.clean.templates import drop_templates, line_hash, normalize_line, template_candidates
@@ -156,7 +156,7 @@ def _text_fields(text: str, template_lines: frozenset[int]) -> dict:
     lines = [_folded(line) for line in text.splitlines()]
     fields, lines = split_header_fields([line for line in lines if line])
     lines = drop_templates(lines, template_lines)
-    language = detect_language(" ".join(heapq.nlargest(5, lines, key=len)))   # the 5 longest lines
+    language = page_language(lines)
     found = extract_lines(lines, language)
     title, paragraphs = fields.get("title") or found.title, found.paragraphs
     if not paragraphs and len(lines) <= MAX_BRIEF_LINES:

@@ -33,7 +33,7 @@ from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, HTMLParser, fromstring
 
 from tasks.stages.clean.boilerplate import is_boilerplate
-from tasks.stages.clean.language import detect_language
+from tasks.stages.clean.language import detect_language, page_language
 from tasks.stages.clean.text import extract_lines, trim_tail
 from tasks.stages.clean.metadata import page_metadata
 
@@ -183,7 +183,7 @@ def _from_visible_text(tree, titles: set[str]) -> list[str]:
     chunks = (body if body is not None else tree).itertext()
     lines = [" ".join(line.split()) for chunk in chunks for line in chunk.split("\n")]
     lines = [line for line in lines if line]
-    language = detect_language(" ".join(sorted(lines, key=len, reverse=True)[:5]))
+    language = page_language(lines)
     return [p for p in extract_lines(lines, language).paragraphs if p not in titles]
 
 

