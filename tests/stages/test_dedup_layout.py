@@ -302,3 +302,27 @@ def test_a_candidate_the_store_did_not_re_read_is_not_linked_on_its_estimate_whe
     assert dedup.decide(counted, None, [read, unread]).duplicate_of is None
     # while with nothing counted exactly (no text re-read), the estimate decides, as before
     assert dedup.decide(fp, None, [sketch_only("story", STORY), unread]).duplicate_of in {"story", "copy"}
+
+
+def test_the_verdict_lays_out_the_new_text_once_however_many_candidates_may_have_lent_it(monkeypatch):
+    # given the story re-read in full, a text that is the story with a furniture line, and ten
+    # stored reports the store only looked up, none of which lent it anything
+    story = dedup.fingerprint(text(STORY))
+    read = Match("story", story.sketch, story.size, grams(text(STORY)), text(STORY))
+    copy = text(STORY[:4] + FURNITURE[1:2] + STORY[4:])
+    fp = replace(dedup.fingerprint(copy), grams=grams(copy), text=copy)
+    reports = [sketch_only(f"report{i}", paragraphs(6, f"report{i}x", 40)) for i in range(10)]
+    laid_out = []
+    real = layout.lines
+    monkeypatch.setattr(layout, "lines", lambda t: laid_out.append(t) or real(t))
+    monkeypatch.setattr(dedup.verdict, "lines", layout.lines)
+    # when the verdict asks each report whether it lent the copy what the story lacks
+    verdict = dedup.decide(fp, None, [read] + reports)
+    # then the copy is the story's, and each text was split into lines and hashed once
+    assert verdict.duplicate_of == "story"
+    assert sorted(laid_out) == sorted([copy, text(STORY)])
+    # and what it has beyond the story is judged as the text is, whichever way it is asked
+    beyond = layout.Beyond(copy, read.grams)
+    for r in reports + [sketch_only("story", STORY)]:
+        assert beyond.lent_sampled(r.sketch, r.size) == layout.lent_sampled(copy, read.grams, r.sketch, r.size)
+    assert beyond.lent(grams(text(FURNITURE))) == layout.lent(copy, read.grams, grams(text(FURNITURE)))

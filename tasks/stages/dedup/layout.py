@@ -46,8 +46,12 @@ MIN_SAMPLED = 2         # a lender known by its sketch: at least this many of th
 Marks = list[tuple[int, bool]]   # per line of a text: (its words, whether the other text shares it)
 
 
-def _lines(text: str) -> list[tuple[int, list[int]]]:
-    """(words, 5-gram hashes) per line of at least SHORT words."""
+Lines = list[tuple[int, list[int]]]   # per line of a text: (its words, its 5-gram hashes)
+
+
+def lines(text: str) -> Lines:
+    """(words, 5-gram hashes) per line of at least SHORT words: worked out once per text, however
+    many others it is marked against (tokenizing and hashing it is most of a comparison's cost)."""
     return [(len(words), gram_list(words)) for line in text.split("\n") if len(words := tokens(line)) >= SHORT]
 
 
@@ -56,9 +60,9 @@ def _in(grams: list[int], other: frozenset[int]) -> bool:
     return 2 * sum(g in other for g in grams) >= len(grams)
 
 
-def _marks(text: str, other: frozenset[int]) -> Marks:
+def _marks(text_lines: Lines, other: frozenset[int]) -> Marks:
     """(words, shared) per line of at least SHORT words: shared when half its 5-grams are in `other`."""
-    return [(n, _in(grams, other)) for n, grams in _lines(text)]
+    return [(n, _in(grams, other)) for n, grams in text_lines]
 
 
 def _runs(marks: Marks):
@@ -137,7 +141,7 @@ def diverged(a: Marks, b: Marks) -> bool:
                for k in (0, 1))
 
 
-def lent(new: str, old: frozenset[int], lender: frozenset[int]) -> bool:
+def lent(new: str | Lines, old: frozenset[int], lender: frozenset[int]) -> bool:
     """Whether the new text's lines that the stored one (`old`, its 5-grams) lacks are, for
     MIN_LENT_SHARE of its words or more, lines of another stored text (`lender`): counted inside
     the lines it shares with the stored one, and at its edges only when such lines of prose stand
@@ -146,12 +150,12 @@ def lent(new: str, old: frozenset[int], lender: frozenset[int]) -> bool:
     text that another article borrowed; and furniture, which other pages of a site share, sits at
     the edges too. But a copy does not gain paragraphs of another article on both sides: a text
     with the stored one inside another article's prose is that article quoting it (a follow-up
-    that recaps an earlier report between its lead and the rest of its story)."""
-    words, _, total = _lent(new, old, lambda grams: len(grams) if _in(grams, lender) else 0)
-    return words >= MIN_LENT_SHARE * total
+    that recaps an earlier report between its lead and the rest of its story). `new`: its text,
+    or its `lines`."""
+    return Beyond(new, old).lent(lender)
 
 
-def lent_sampled(new: str, old: frozenset[int], sketch: tuple[int, ...], size: int) -> bool:
+def lent_sampled(new: str | Lines, old: frozenset[int], sketch: tuple[int, ...], size: int) -> bool:
     """`lent`, for a lender known only by its sketch (the bottom-k of its 5-gram hashes, by their
     top 32 bits: sketch.py). The sketch holds every hash of the lender up to its last value, so
     the new text's 5-grams whose hashes fall in that range are a uniform sample of them, judged
@@ -159,48 +163,75 @@ def lent_sampled(new: str, old: frozenset[int], sketch: tuple[int, ...], size: i
     line with none sampled counts as not lent (no evidence either way), so the estimate errs
     towards a copy; and the lines judged lent must hold MIN_SAMPLED 5-grams of the sketch or more:
     one 5-gram in common is a phrase, not a passage."""
-    values = frozenset(sketch)
-    limit = float("inf") if size <= len(sketch) else sketch[-1]
-
-    def hits(grams: list[int]) -> int:
-        sampled = [g >> 32 for g in grams if g >> 32 <= limit]
-        found = sum(v in values for v in sampled)
-        return found if sampled and 2 * found >= len(sampled) else 0
-
-    words, evidence, total = _lent(new, old, hits)
-    return evidence >= MIN_SAMPLED and words >= MIN_LENT_SHARE * total
+    return Beyond(new, old).lent_sampled(sketch, size)
 
 
-def _lent(new: str, old: frozenset[int], judge) -> tuple[int, int, int]:
-    """(words lent, evidence, all words) of `lent`'s count: the new text's lines (of SHORT words
-    or more) that `old` lacks and that `judge` (a line's 5-grams -> its evidence of being the
-    lender's, 0 when it is not) gives to the lender, inside the lines shared with `old`, and at
-    its edges only when lent prose (PROSE words or more) stands at both."""
-    lines = _lines(new)
-    total = sum(n for n, _ in lines)
-    shared = [_in(grams, old) for _, grams in lines]
-    if True not in shared:
-        return 0, 0, total
-    first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
-    marked = list(zip(lines, shared))
+class Beyond:
+    """What a new text has beyond a stored one (`old`, its 5-grams), marked once and then asked
+    of each possible lender (`lent`, `lent_sampled`): the lines it lacks inside those they share
+    (SHORT words or more), and at each edge (PROSE words or more). The verdict asks it of every
+    candidate that is not near, which would otherwise tokenize, hash and mark the whole new text
+    again for each."""
 
-    def lent_part(part, least: int) -> tuple[int, int]:
-        found = [(n, e) for (n, grams), s in part if not s and n >= least and (e := judge(grams))]
-        return sum(n for n, _ in found), sum(e for _, e in found)
+    def __init__(self, new: str | Lines, old: frozenset[int]):
+        text_lines = lines(new) if isinstance(new, str) else new
+        self.total = sum(n for n, _ in text_lines)
+        shared = [_in(grams, old) for _, grams in text_lines]
+        if True not in shared:
+            self.inside = self.head = self.tail = []
+            return
+        first, last = shared.index(True), len(shared) - 1 - shared[::-1].index(True)
+        marked = list(zip(text_lines, shared))
 
-    words, evidence = lent_part(marked[first:last], SHORT)
-    (head, head_e), (tail, tail_e) = lent_part(marked[:first], PROSE), lent_part(marked[last + 1:], PROSE)
-    if head and tail:
-        words, evidence = words + head + tail, evidence + head_e + tail_e
-    return words, evidence, total
+        def unshared(part, least: int) -> Lines:
+            return [(n, grams) for (n, grams), s in part if not s and n >= least]
+
+        self.inside = unshared(marked[first:last], SHORT)
+        self.head, self.tail = unshared(marked[:first], PROSE), unshared(marked[last + 1:], PROSE)
+
+    def lent(self, lender: frozenset[int]) -> bool:
+        """`lent` of this text beyond `old`, from `lender`."""
+        words, _ = self._lent(lambda grams: len(grams) if _in(grams, lender) else 0)
+        return words >= MIN_LENT_SHARE * self.total
+
+    def lent_sampled(self, sketch: tuple[int, ...], size: int) -> bool:
+        """`lent_sampled` of this text beyond `old`, from the lender of this sketch."""
+        if not (self.inside or self.head and self.tail):
+            return False   # nothing it could have lent (no sketch value is looked at)
+        values = frozenset(sketch)
+        limit = float("inf") if size <= len(sketch) else sketch[-1]
+
+        def hits(grams: list[int]) -> int:
+            sampled = [g >> 32 for g in grams if g >> 32 <= limit]
+            found = sum(v in values for v in sampled)
+            return found if sampled and 2 * found >= len(sampled) else 0
+
+        words, evidence = self._lent(hits)
+        return evidence >= MIN_SAMPLED and words >= MIN_LENT_SHARE * self.total
+
+    def _lent(self, judge) -> tuple[int, int]:
+        """(words lent, evidence): the lines `judge` (a line's 5-grams -> its evidence of being
+        the lender's, 0 when it is not) gives to the lender, inside the shared lines, and at the
+        edges only when lent prose stands at both."""
+        def part(found_in: Lines) -> tuple[int, int]:
+            found = [(n, e) for n, grams in found_in if (e := judge(grams))]
+            return sum(n for n, _ in found), sum(e for _, e in found)
+
+        words, evidence = part(self.inside)
+        if self.head and self.tail:
+            (head, head_e), (tail, tail_e) = part(self.head), part(self.tail)
+            if head and tail:
+                words, evidence = words + head + tail, evidence + head_e + tail_e
+        return words, evidence
 
 
-def composite(new: str, old: str, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:
+def composite(new: str | Lines, old: str | Lines, new_grams: frozenset[int], old_grams: frozenset[int]) -> bool:
     """Whether two overlapping texts are different articles by their layout: either holds a
     block of its own prose inside the shared material, or the longer one's shared part starts
     after a long lead of its own (the shorter is a passage from its middle), or both go on
     with prose of their own at one edge. Each text is marked against the other once."""
-    new_marks, old_marks = _marks(new, old_grams), _marks(old, new_grams)
+    new_marks = _marks(lines(new) if isinstance(new, str) else new, old_grams)
+    old_marks = _marks(lines(old) if isinstance(old, str) else old, new_grams)
     if inserted(new_marks) or inserted(old_marks):
         return True
     longer = new_marks if len(new_grams) >= len(old_grams) else old_marks

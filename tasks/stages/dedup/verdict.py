@@ -86,7 +86,7 @@ appends its own material after the whole base still looks like the base's longer
 """
 from __future__ import annotations
 
-from tasks.stages.dedup.layout import composite, lent, lent_sampled
+from tasks.stages.dedup.layout import Beyond, Lines, composite, lines
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
 
@@ -111,49 +111,78 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
     overlaps = [(m, overlap(fp, m)) for m in matches]
+    lines_of = _Lines()
     for m, o in overlaps:
         c, j = o.containment, o.jaccard
         if o.shared < MIN_SHARED or not is_near(o, threshold) or (best and c + j <= best.containment + best.jaccard):
             continue
         if fp.grams is not None and m.grams is None:
             continue   # rule 7: the store counted others exactly, not this one
-        if not _composite(fp, m) and not _lent(fp, m, overlaps, threshold) and not _borrower(fp, m):
+        if (not _composite(fp, m, lines_of) and not _lent(fp, m, overlaps, threshold, lines_of)
+                and not _borrower(fp, m, lines_of)):
             best = Verdict(duplicate_of=m.article_id, kind="near", containment=c, jaccard=j)
     return best or Verdict(duplicate_of=None, kind="original")
 
 
-def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], threshold: float) -> bool:
+class _Lines:
+    """The layout lines (layout.lines) of the texts one verdict compares, each worked out once:
+    the new text's are marked against each candidate near it, and its lines beyond each such
+    candidate (layout.Beyond) against each other candidate."""
+
+    def __init__(self):
+        self._of: dict[str, Lines] = {}
+
+    def __call__(self, text: str) -> Lines:
+        if text not in self._of:
+            self._of[text] = lines(text)
+        return self._of[text]
+
+
+def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], threshold: float,
+          lines_of: _Lines | None = None) -> bool:
     """Whether another candidate, neither near the new text nor related to `m`, lent the new text
     what it has beyond `m` (rule 5): judged by its 5-grams when the store re-read it, else by its
-    sketch (layout.lent_sampled)."""
+    sketch (layout.lent_sampled). What it has beyond `m` is marked once, for every candidate."""
     if fp.text is None or m.grams is None:
         return False
-    return any(_lender_of(fp.text, m, x) for x, o in overlaps if x is not m and not is_near(o, threshold))
+    lines_of = lines_of or _Lines()
+    beyond: list[Beyond] = []
+
+    def marked() -> Beyond:
+        if not beyond:
+            beyond.append(Beyond(lines_of(fp.text), m.grams))
+        return beyond[0]
+    return any(_lender_of(marked, m, x) for x, o in overlaps if x is not m and not is_near(o, threshold))
 
 
-def _lender_of(text: str, m: Match, x: Match) -> bool:
-    """Whether `x`, unrelated to `m`, lent `text` what it has beyond `m`: by its 5-grams, or its
-    sketch (the two sketches' estimate of what it shares with `m`)."""
+def _lender_of(beyond, m: Match, x: Match) -> bool:
+    """Whether `x`, unrelated to `m`, lent the new text what it has beyond `m` (`beyond()`, its
+    layout.Beyond): by its 5-grams, or its sketch (the two sketches' estimate of what it shares
+    with `m`)."""
     if x.grams is not None:
         return (len(x.grams & m.grams) < UNRELATED * min(len(x.grams), len(m.grams))
-                and lent(text, m.grams, x.grams))
+                and beyond().lent(x.grams))
     related = overlap(Fingerprint(exact="", sketch=m.sketch, size=m.size), x).shared
     return (bool(x.sketch) and related < UNRELATED * min(x.size, m.size)
-            and lent_sampled(text, m.grams, x.sketch, x.size))
+            and beyond().lent_sampled(x.sketch, x.size))
 
 
-def _borrower(fp: Fingerprint, m: Match) -> bool:
+def _borrower(fp: Fingerprint, m: Match, lines_of: _Lines | None = None) -> bool:
     """Whether the stored text holds, beyond the new one, a passage of another stored article
     unrelated to the new text (rule 6): rule 5 with the two texts' parts swapped."""
     if fp.text is None or fp.grams is None or m.text is None:
         return False
-    return any(lent(m.text, fp.grams, x) for x in m.lenders
-               if len(x & fp.grams) < UNRELATED * min(len(x), len(fp.grams)))
+    unrelated = [x for x in m.lenders if len(x & fp.grams) < UNRELATED * min(len(x), len(fp.grams))]
+    if not unrelated:
+        return False
+    beyond = Beyond((lines_of or _Lines())(m.text), fp.grams)
+    return any(beyond.lent(x) for x in unrelated)
 
 
-def _composite(fp: Fingerprint, m: Match) -> bool:
+def _composite(fp: Fingerprint, m: Match, lines_of: _Lines | None = None) -> bool:
     """Whether the layout of the pair's differences shows two articles (layout.py): known only
     for the candidates the store re-read, whose texts come with their 5-grams."""
     if fp.text is None or m.text is None or fp.grams is None or m.grams is None:
         return False
-    return composite(fp.text, m.text, fp.grams, m.grams)
+    lines_of = lines_of or _Lines()
+    return composite(lines_of(fp.text), lines_of(m.text), fp.grams, m.grams)
