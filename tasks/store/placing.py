@@ -101,8 +101,8 @@ class Placer:
         self._write_keys(new)
         self._write_articles()
         joined = [_values(s, stamp) | {"id": s.ref.id, "title": s.title} for s in old]
-        keys = {s.ref.id: {self.terms.hash(k) for k in self.terms.of(s.ref)} for s in old}
-        shift = storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, keys, stamp,
+        gone, fresh = self._key_changes(old)   # read now: they stand only if the joined stories did not change
+        shift = storylock.settle(self.conn, self.start, [s.ref.id for s in new], joined, gone, fresh, stamp,
                                  self.considered, self.looked)
         if shift is None:
             return False
@@ -271,17 +271,24 @@ class Placer:
         """Bring each dirty story's key rows to its summary's keys. What is stored is read, not
         recomputed from the summary as read: rows written by another release, or by a tie cut
         otherwise, must neither block the insert (unique key) nor stay behind."""
+        gone, fresh = self._key_changes(dirty)
+        if gone:
+            self.conn.execute(delete(story_keys).where(story_keys.c.story_id == bindparam("b_story"),
+                                                       story_keys.c.hash == bindparam("b_hash")),
+                              [{"b_story": sid, "b_hash": h} for sid, h in gone])
+        if fresh:
+            self.conn.execute(insert(story_keys), [{"hash": h, "story_id": sid} for sid, h in fresh])
+
+    def _key_changes(self, dirty: list[_Story]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The key rows (story, hash) that go and those that come for the dirty stories' rows to
+        be their summaries' keys, as stored now."""
         stored = self._stored_keys([s.ref.id for s in dirty if s.stored])
         gone, fresh = [], []
         for s in dirty:
             old, new = stored.get(s.ref.id, set()), {self.terms.hash(k) for k in self.terms.of(s.ref)}
-            gone += [{"b_story": s.ref.id, "b_hash": h} for h in old - new]
-            fresh += [{"hash": h, "story_id": s.ref.id} for h in new - old]
-        if gone:
-            self.conn.execute(delete(story_keys).where(story_keys.c.story_id == bindparam("b_story"),
-                                                       story_keys.c.hash == bindparam("b_hash")), gone)
-        if fresh:
-            self.conn.execute(insert(story_keys), fresh)
+            gone += [(s.ref.id, h) for h in sorted(old - new)]
+            fresh += [(s.ref.id, h) for h in sorted(new - old)]
+        return gone, fresh
 
     def _stored_keys(self, ids: list[str]) -> dict[str, set[int]]:
         found: dict[str, set[int]] = {}

@@ -5,14 +5,16 @@ of `start`, the highest `touched` committed when it read them. Then:
 
 1. Before the lock, inside a savepoint, everything no other writer can touch or see before
    this transaction commits: the stories the batch starts (their ids are its own articles'),
-   their key rows, and the articles' story columns (its own rows).
+   their key rows, and the articles' story columns (its own rows). And a read: the key rows
+   of the stories it joins, so that only those that change are written under the lock.
 2. The lock, then ONE statement (`_SETTLE`), both sent in one round trip. It looks for a
    story changed since `start` (committed by another writer: step 1's stories are left out)
    that the batch's placement depends on: one of the stories it considered (every candidate
    of every article, and the stories it joined or preferred), or one whose key rows share a
    key term of one of its articles. Only if there is none, it updates the stories the batch
-   joins, brings their key rows to their new summaries, and lifts the batch's `touched`
-   values above the highest committed (`shift`).
+   joins, writes the key rows that change (those read in step 1 are still the stored ones:
+   a story's key rows change only with its `touched`, and the joined stories are considered),
+   and lifts the batch's `touched` values above the highest committed (`shift`).
 3. The commit.
 
 If a story the batch depends on changed, the statement writes nothing, the savepoint is rolled
@@ -53,7 +55,7 @@ from tasks.store import stories
 SAVEPOINT = "story_placement"
 _LOCK = "SELECT pg_advisory_xact_lock(%(k)s)"
 
-# the joined stories' rows (v) and their keys (k) as arrays; every write only if `ok`
+# the joined stories' rows (v) and the key rows that go and come, as arrays; every write only if `ok`
 _SETTLE = """
 WITH top AS (SELECT greatest(coalesce(max(touched), 0), %(start)s) AS n FROM stories
              WHERE id <> ALL(%(mine)s::text[])),
@@ -65,16 +67,16 @@ v AS (SELECT * FROM unnest(%(ids)s::text[], %(titles)s::text[], %(sizes)s::int[]
                            %(last_seqs)s::int[], %(touched)s::int8[], %(first_dates)s::text[],
                            %(last_dates)s::text[], %(centroids)s::text[])
       AS v(id, title, size, last_article, last_seq, touched, first_date, last_date, centroid)),
-k AS (SELECT * FROM unnest(%(key_stories)s::text[], %(key_hashes)s::int8[]) AS k(story_id, hash)),
 joined AS (UPDATE stories s SET title = coalesce(s.title, v.title), size = v.size, last_article = v.last_article,
                                 last_seq = v.last_seq, touched = v.touched + ok.shift, first_date = v.first_date,
                                 last_date = v.last_date, centroid = v.centroid, updated_at = %(stamp)s
            FROM v, ok WHERE s.id = v.id),
 started AS (UPDATE stories s SET touched = s.touched + ok.shift FROM ok
             WHERE ok.shift > 0 AND s.id = ANY(%(mine)s::text[])),
-gone AS (DELETE FROM story_keys d USING ok WHERE d.story_id = ANY(%(ids)s::text[])
-         AND NOT EXISTS (SELECT 1 FROM k WHERE k.story_id = d.story_id AND k.hash = d.hash)),
-fresh AS (INSERT INTO story_keys (hash, story_id) SELECT k.hash, k.story_id FROM k, ok ON CONFLICT DO NOTHING)
+gone AS (DELETE FROM story_keys d USING ok, unnest(%(gone_stories)s::text[], %(gone_hashes)s::int8[]) AS g(story_id, hash)
+         WHERE d.story_id = g.story_id AND d.hash = g.hash),
+fresh AS (INSERT INTO story_keys (hash, story_id)
+          SELECT f.hash, f.story_id FROM ok, unnest(%(fresh_stories)s::text[], %(fresh_hashes)s::int8[]) AS f(story_id, hash))
 SELECT top.n - %(start)s, moved.n FROM top, moved
 """
 
@@ -84,23 +86,25 @@ def begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"SAVEPOINT {SAVEPOINT}")
 
 
-def settle(conn: Connection, start: int, mine: list[str], joined: list[dict], keys: dict[str, set[int]],
-           stamp: datetime, considered: set[str], hashes: set[int]) -> int | None:
+def settle(conn: Connection, start: int, mine: list[str], joined: list[dict], gone: list[tuple[str, int]],
+           fresh: list[tuple[str, int]], stamp: datetime, considered: set[str], hashes: set[int]) -> int | None:
     """Step 2: take the story lock and, if no story the batch depends on changed since
     `start` (the stories `considered`, and those keyed by `hashes`, the articles' key terms;
     `mine`, the stories started in step 1, left out), write the `joined` stories' rows (as
-    placing._values, with `id` and `title`) and their `keys` {story: hashes}, and return the
-    shift added to the batch's `touched` values. Else write nothing, roll step 1 back and hold
-    the lock again: None."""
+    placing._values, with `id` and `title`) and their key rows' changes, (story, hash) pairs
+    `gone` and `fresh` (worked out before the lock from the rows stored then: the joined
+    stories are considered, so they stand only if those rows are still the stored ones), and
+    return the shift added to the batch's `touched` values. Else write nothing, roll step 1
+    back and hold the lock again: None."""
     col = {name: [row[name] for row in joined] for name in
            ("id", "title", "size", "last_article", "last_seq", "touched", "first_date", "last_date", "centroid")}
-    pairs = [(sid, h) for sid in col["id"] for h in sorted(keys.get(sid, ()))]
     shift, moved = locked(conn, {
         "mine": mine, "start": start, "considered": sorted(considered), "hashes": sorted(hashes),
         "ids": col["id"], "titles": col["title"], "sizes": col["size"],
         "last_articles": col["last_article"], "last_seqs": col["last_seq"], "touched": col["touched"],
         "first_dates": col["first_date"], "last_dates": col["last_date"], "centroids": col["centroid"],
-        "key_stories": [sid for sid, _ in pairs], "key_hashes": [h for _, h in pairs], "stamp": stamp})
+        "gone_stories": [sid for sid, _ in gone], "gone_hashes": [h for _, h in gone],
+        "fresh_stories": [sid for sid, _ in fresh], "fresh_hashes": [h for _, h in fresh], "stamp": stamp})
     if not moved:
         return shift
     conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")

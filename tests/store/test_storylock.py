@@ -143,3 +143,28 @@ def test_the_embedded_default_never_imports_the_postgresql_driver(tmp_path):
     # then psycopg (~0.1 s of every `ingest` command's start) was not loaded
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_only_the_key_rows_that_change_are_written_under_the_lock(pg_url, tmp_path, monkeypatch):
+    # given a story of one report, its key rows as stored, and the lock statement's parameters recorded
+    from sqlalchemy import select
+    from tasks.store.schema import story_keys
+    store = Store(pg_url)
+    sid = save_batch(store, tmp_path, [CRASH[0]])[0]["story_id"]
+
+    def rows() -> set[tuple[str, int]]:
+        with store.engine.connect() as conn:
+            return set(conn.execute(select(story_keys.c.story_id, story_keys.c.hash)).all())
+    before, sent, real = rows(), [], storylock.locked
+    monkeypatch.setattr(storylock, "locked", lambda conn, params: sent.append(params) or real(conn, params))
+    # when a second report joins it
+    (tmp_path / "b").mkdir()
+    assert save_batch(store, tmp_path / "b", [CRASH[1]])[0]["story_id"] == sid
+    # then the statement under the lock deleted only stored rows that went and inserted only
+    # rows not stored, and these changes make the rows now stored
+    [params] = sent
+    gone = set(zip(params["gone_stories"], params["gone_hashes"]))
+    fresh = set(zip(params["fresh_stories"], params["fresh_hashes"]))
+    assert fresh and gone <= before and not fresh & before
+    assert rows() == (before - gone) | fresh
+    store.close()
