@@ -232,7 +232,7 @@ def measure(fills: list[int], articles: int = 400, rounds: int = 8, corpus: Path
             from tasks.store import stories as story_store, storylock
             rules = StoryRules.english()
             story_store.lock = _timed_lock(story_store.lock)
-            storylock.locked = _timed_lock(storylock.locked, {s.engine: counters[n] for n, s in stores.items()}, 2)
+            storylock.locked = _timed_lock(storylock.locked, {s.engine: counters[n] for n, s in stores.items()}, 3)
         holds: dict[int, list[float]] = {n: [] for n in stores}
         times: dict[int, list[tuple[float, float]]] = {n: [] for n in stores}
         real = drafts(corpus, articles, rules)

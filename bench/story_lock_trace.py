@@ -42,7 +42,7 @@ class Trace:
             if not self.on:
                 self.on, self.started, self.steps = True, time.perf_counter(), []
             if len(args):   # storylock.locked: a pipeline, past SQLAlchemy's events
-                self.steps.append(("pipeline: lock, then settle", time.perf_counter(), 0.0))
+                self.steps.append(("pipeline: lock, settle, commit", time.perf_counter(), 0.0))
                 try:
                     return real(conn, *args)
                 finally:

@@ -87,7 +87,8 @@ class Placer:
         """Write the placements, taking the story lock (held to commit) as late as can be:
         True if no story they depend on changed since `open`, so they stand; else nothing of
         them is left written, and they must be made again, now under the lock (then `write`).
-        On PostgreSQL see tasks/store/storylock.py; SQLite has one writer at a time."""
+        On PostgreSQL see tasks/store/storylock.py: when they stand, the transaction is
+        committed with them (nothing may come after); SQLite has one writer at a time."""
         if self.conn.dialect.name != "postgresql":
             stories.lock(self.conn)
             if stories.horizon(self.conn) != self.start:

@@ -117,7 +117,8 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
     cache = cache or StoryCache()
     if any(not it.new for it in items):   # re-processed articles may change status or go: forget what was read
         cache.clear()
-    _place_stories(conn, items, rules, cache)   # last: the story lock is held from its end to the commit
+    _place_stories(conn, items, rules, cache)   # last: the story lock is held from its end to the commit,
+    # which on PostgreSQL it sends itself, behind its last statement (tasks/store/storylock.py)
     return [[it.verdict for it in items if it.dump is dump] for dump in batch]
 
 

@@ -77,23 +77,38 @@ def test_a_story_changed_by_another_writer_is_read_again(url, tmp_path):
 
 
 def test_a_rolled_back_batch_leaves_nothing_in_the_cache(store, tmp_path, monkeypatch):
-    # given a batch whose transaction fails after its story was placed
+    # given a batch whose transaction fails after its story was placed: on PostgreSQL its
+    # commit fails (sent behind the story lock's statement, tasks/store/storylock.py), on
+    # SQLite what comes after the placement
     from tasks.store import writer
+    from tasks.store.faults import StoreError
     dump_id, token = claimed(store, tmp_path, "a.txt", CRASH[0][1])
     real = writer._place_stories
 
     def place_then_fail(*args):
         real(*args)
         raise RuntimeError("disk full")
-    monkeypatch.setattr(writer, "_place_stories", place_then_fail)
-    with pytest.raises(RuntimeError):
+    pg = store.engine.dialect.name == "postgresql"
+    if pg:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+                                 "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$")
+            conn.exec_driver_sql("CREATE CONSTRAINT TRIGGER disk_full AFTER INSERT ON stories DEFERRABLE "
+                                 "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION disk_full()")
+    else:
+        monkeypatch.setattr(writer, "_place_stories", place_then_fail)
+    with pytest.raises(StoreError if pg else RuntimeError, match="disk full"):
         store.save_batch([DumpWrite(dump_id, "a.txt", [draft(*CRASH[0])], token=token)], dedup.decide, "v", rules=RULES)
     # then the story it started is neither stored nor cached
     story_id = f"s-{dump_id}-0"
     with store.engine.connect() as conn:
         assert store.story_cache.refs(conn, {story_id: 1}) == {}
+    assert store.stories() == []
     # and saved again, it is there once
     monkeypatch.setattr(writer, "_place_stories", real)
+    if pg:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TRIGGER disk_full ON stories")
     store.save_batch([DumpWrite(dump_id, "a.txt", [draft(*CRASH[0])], token=token)], dedup.decide, "v", rules=RULES)
     with store.engine.connect() as conn:
         assert store.story_cache.refs(conn, {story_id: 1})[story_id].summary.size == 1

@@ -168,3 +168,30 @@ def test_only_the_key_rows_that_change_are_written_under_the_lock(pg_url, tmp_pa
     assert fresh and gone <= before and not fresh & before
     assert rows() == (before - gone) | fresh
     store.close()
+
+
+def test_the_commit_goes_with_the_lock_s_statement(pg_url, tmp_path, monkeypatch):
+    # given a story of one report, and another session looking as soon as the lock's round trip returns
+    from sqlalchemy import text
+    store, other = Store(pg_url), Store(pg_url)
+    sid = save_batch(store, tmp_path, [CRASH[0]])[0]["story_id"]
+    seen, real = [], storylock.locked
+
+    def locked(conn, params):
+        shift = real(conn, params)
+        with other.engine.connect() as look:   # (the writer's own backend: other stores on the server lock too)
+            seen.append((look.execute(text("SELECT size FROM stories WHERE id = :s"), {"s": sid}).scalar(),
+                         look.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = :p "
+                                           "AND ((classid::int8 << 32) | objid::int8) = :k"),
+                                      {"k": stories.STORY_LOCK_KEY,
+                                       "p": conn.connection.driver_connection.info.backend_pid}).scalar()))
+        return shift
+    monkeypatch.setattr(storylock, "locked", locked)
+    # when a second report joins it
+    (tmp_path / "b").mkdir()
+    save_batch(store, tmp_path / "b", [CRASH[1]])
+    # then by then the join was committed and the story lock let go: no round trip to the
+    # writer came between taking the lock and committing
+    assert seen == [(2, 0)]
+    store.close()
+    other.close()
