@@ -137,10 +137,13 @@ def index_bytes(store: Store) -> tuple[int, int]:
     return size, count
 
 
-def drafts(corpus: Path, n: int, rules=None) -> list[tuple[str, Draft]]:
+def drafts(corpus: Path, n: int, rules=None, skip: int = 0) -> list[tuple[str, Draft]]:
+    """The corpus's texts after the first `skip`, n of them, as drafts."""
     texts = []
     with gzip.open(corpus, "rt", encoding="utf8") as f:
-        for line in f:
+        for i, line in enumerate(f):
+            if i < skip:
+                continue
             texts.append(json.loads(line)["text"])
             if len(texts) == n:
                 break
