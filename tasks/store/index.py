@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import Connection, insert
 
@@ -34,14 +35,16 @@ CAP = 32    # articles per key at most
 CHUNK = 500
 _KEY_LOCK, _EXACT_LOCK = 1 << 32, 2 << 32   # advisory lock ids: namespace in the high word
 
-_LOOKUP = {
-    # CROSS JOIN: SQLite takes the keys as the outer loop, then probes the primary keys
-    "sqlite": "SELECT k.key, k.article_seq, a.id, s.size, s.sketch FROM json_each(?) AS j "
-              "CROSS JOIN dedup_keys k ON k.key = j.value "
-              "JOIN dedup_sketches s ON s.article_seq = k.article_seq JOIN articles a ON a.seq = k.article_seq",
-    "postgresql": "SELECT k.key, k.article_seq, a.id, s.size, s.sketch FROM dedup_keys k "
-                  "JOIN dedup_sketches s ON s.article_seq = k.article_seq JOIN articles a ON a.seq = k.article_seq "
-                  "WHERE k.key = ANY(%s::int4[])",
+_POSTINGS = {
+    # CROSS JOIN: SQLite takes the keys as the outer loop, then probes the primary key (key, seq)
+    "sqlite": "SELECT k.key, k.article_seq FROM json_each(?) AS j CROSS JOIN dedup_keys k ON k.key = j.value",
+    "postgresql": "SELECT key, article_seq FROM dedup_keys WHERE key = ANY(%s::int4[])",
+}
+_ORIGINALS = {
+    "sqlite": "SELECT s.article_seq, a.id, s.size, s.sketch FROM json_each(?) AS j "
+              "CROSS JOIN dedup_sketches s ON s.article_seq = j.value JOIN articles a ON a.seq = s.article_seq",
+    "postgresql": "SELECT s.article_seq, a.id, s.size, s.sketch FROM dedup_sketches s "
+                  "JOIN articles a ON a.seq = s.article_seq WHERE s.article_seq = ANY(%s::int4[])",
 }
 _STORED_KEYS = {
     "sqlite": "SELECT s.article_seq, s.keys FROM json_each(?) AS j CROSS JOIN dedup_sketches s "
@@ -69,16 +72,33 @@ class Stored:
 
 @dataclass
 class Lookup:
-    """What the index holds for a batch's keys: each key's postings, and the originals."""
+    """What the index holds for a batch's keys: each key's postings, and the originals read
+    (`stored`): those among the first candidates of the texts looked up, the others read when a
+    later `candidates` asks for them (`fetch`)."""
     postings: dict[int, list[int]]
     stored: dict[int, Stored]
+    fetch: Callable[[list[int]], dict[int, Stored]] | None = None
 
     def candidates(self, fp: Fingerprint, before: int | None = None, limit: int = 20) -> list[Match]:
         """The originals sharing most keys with `fp` (those stored before seq `before`, if given)."""
-        postings = self.postings
-        shared = Counter([seq for key in fp.keys for seq in postings.get(key, ()) if before is None or seq < before])
-        return [Match(self.stored[seq].article_id, self.stored[seq].sketch, self.stored[seq].size)
-                for seq, _ in shared.most_common(limit)]
+        while True:
+            postings = self.postings
+            shared = Counter([seq for key in fp.keys for seq in postings.get(key, ()) if before is None or seq < before])
+            top = [seq for seq, _ in shared.most_common(limit)]
+            missing = [seq for seq in top if seq not in self.stored]
+            if not missing:
+                return [Match(self.stored[seq].article_id, self.stored[seq].sketch, self.stored[seq].size)
+                        for seq in top]
+            self._read(missing)
+
+    def _read(self, seqs: list[int]) -> None:
+        """Read these originals; a posting whose original is not found (the index takes an
+        article's keys and sketch out together) is dropped, as a join would."""
+        found = self.fetch(seqs) if self.fetch else {}
+        self.stored.update(found)
+        gone = set(seqs) - found.keys()
+        if gone:
+            self.postings = {key: [seq for seq in seqs_ if seq not in gone] for key, seqs_ in self.postings.items()}
 
     def keys_for(self, fp: Fingerprint) -> list[int]:
         """The keys an original is indexed under: its first KEYS whose postings are not full."""
@@ -114,20 +134,35 @@ def lock(conn: Connection, fingerprints: list[Fingerprint]) -> None:
     conn.exec_driver_sql(_LOCK, (sorted(ids),))
 
 
-def lookup(conn: Connection, fingerprints: list[Fingerprint], memo=None) -> Lookup:
-    """One query: the postings of every lookup key of these texts, and the originals in them
-    (their sketches unpacked by `memo`, a tasks/store/memo.Memo, when given)."""
+def lookup(conn: Connection, fingerprints: list[Fingerprint], memo=None,
+           before: list[int | None] | None = None, limit: int = 20) -> Lookup:
+    """The postings of every lookup key of these texts (one query), and the originals among
+    the first `limit` candidates of each (one more: `Lookup.candidates` with the bound of
+    `before`, aligned with the texts; none: all), their sketches unpacked by `memo` (a
+    tasks/store/memo.Memo) when given. A batch's keys post ~1.5 times as many originals as its
+    texts' candidates hold, and reading an original (its sketch, its article's id) is most of
+    the look-up's cost; the others are read only if a later `candidates` asks for them."""
     keys = sorted({k for fp in fingerprints for k in fp.keys})
     postings: dict[int, list[int]] = defaultdict(list)
-    stored: dict[int, Stored] = {}
+    dialect = _dialect(conn)
     if keys:
-        dialect = _dialect(conn)
-        for key, seq, aid, size, blob in conn.exec_driver_sql(_LOOKUP[dialect], (_array(conn, keys),)).fetchall():
+        for key, seq in conn.exec_driver_sql(_POSTINGS[dialect], (_array(conn, keys),)).fetchall():
             postings[key].append(seq)
-            if seq not in stored:
-                stored[seq] = Stored(seq, aid, size, memo.sketch(seq, bytes(blob)) if memo
-                                     else dedup_sketch.unpack(bytes(blob)))
-    return Lookup(dict(postings), stored)
+
+    def fetch(seqs: list[int]) -> dict[int, Stored]:
+        rows = conn.exec_driver_sql(_ORIGINALS[dialect], (_array(conn, sorted(seqs)),)).fetchall() if seqs else []
+        return {seq: Stored(seq, aid, size, memo.sketch(seq, bytes(blob)) if memo else dedup_sketch.unpack(bytes(blob)))
+                for seq, aid, size, blob in rows}
+
+    found = Lookup(dict(postings), {}, fetch)
+    if limit:
+        wanted: set[int] = set()
+        for fp, bound in zip(fingerprints, before or [None] * len(fingerprints)):
+            shared = Counter([seq for key in fp.keys for seq in found.postings.get(key, ())
+                              if bound is None or seq < bound])
+            wanted.update(seq for seq, _ in shared.most_common(limit))
+        found._read(sorted(wanted))
+    return found
 
 
 def add(conn: Connection, entries: list[tuple[int, Fingerprint, list[int]]]) -> None:
@@ -146,7 +181,7 @@ def add_texts(conn: Connection, texts: list[tuple[int, str]]) -> None:
     """Index originals from their text (an heir promoted, a migration): keys chosen as for a new one."""
     for start in range(0, len(texts), CHUNK):
         part = [(seq, dedup_sketch.fingerprint(text)) for seq, text in texts[start:start + CHUNK]]
-        found = lookup(conn, [fp for _, fp in part])
+        found = lookup(conn, [fp for _, fp in part], limit=0)   # keys_for reads the postings alone
         entries = []
         for seq, fp in part:
             keys = found.keys_for(fp)

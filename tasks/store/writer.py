@@ -97,7 +97,7 @@ def save(conn: Connection, batch: list[DumpWrite], decide: Decide, version: str,
     fps = [it.draft.fingerprint for it in items]
     index.lock(conn, fps)
     exact = _exact(conn, {fp.exact for fp in fps})
-    found = index.lookup(conn, fps, memo)
+    found = index.lookup(conn, fps, memo, before=[it.seq for it in items])
     read = _Read(_texts(conn, [it for it in items], found), memo)
     read.lenders = _lenders(conn, items, found, read)
     for n, it in enumerate(items):
@@ -202,7 +202,7 @@ def _lenders(conn: Connection, items: list[_Item], found: index.Lookup,
     if not wanted:
         return {}
     fps = {aid: dedup_sketch.sketched(read.grams(aid)) for aid in wanted}   # grams: mostly counted later too
-    around = index.lookup(conn, list(fps.values()), read.memo)
+    around = index.lookup(conn, list(fps.values()), read.memo, before=[wanted[aid] for aid in fps])
     chosen = {aid: [x.article_id for x in around.candidates(fp, wanted[aid])
                     if dedup_sketch.overlap(fp, x).containment >= LEND_FROM][:LENDERS] for aid, fp in fps.items()}
     read.texts.update(_read(conn, {x for ids in chosen.values() for x in ids} - read.texts.keys()))

@@ -54,3 +54,50 @@ def test_an_original_that_leaves_the_store_leaves_the_index(store, tmp_path):
                                        ).scalars().all()
         keys = conn.exec_driver_sql("SELECT count(DISTINCT article_seq) FROM dedup_keys").scalar()
     assert indexed == [f"{second}-0"] and keys == 1
+
+
+def test_a_lookup_reads_only_the_originals_among_its_texts_first_candidates(store, tmp_path):
+    # given 30 stored originals that all share one paragraph with a new text, and one stored
+    # original that shares more of it
+    rng = random.Random(7)
+    shared = prose(rng, 120)
+    ids = [save(store, tmp_path, f"{i}.txt", prose(rng, 300) + " " + shared)[0] for i in range(30)]
+    near = prose(rng, 200)
+    best = save(store, tmp_path, "best.txt", near + " " + prose(rng, 40))[0]
+    fp = dedup.fingerprint(near + " " + shared)
+    read = []
+    with store.engine.connect() as conn:
+        # when the index is looked up for its first 5 candidates
+        found = index.lookup(conn, [fp], limit=5)
+        fetch = found.fetch
+        found.fetch = lambda seqs: read.append(sorted(seqs)) or fetch(seqs)
+        first = found.candidates(fp, limit=5)
+        # then only those 5 originals were read, and the candidates are as a full read gives them
+        assert len(found.stored) == 5 and not read
+        assert first[0].article_id == f"{best}-0"
+        everything = index.lookup(conn, [fp], limit=40)
+        assert [m.article_id for m in first] == [m.article_id for m in everything.candidates(fp, limit=5)]
+        # and asking for more reads the others then, in one query, with the same answer as a full read
+        more = found.candidates(fp, limit=40)
+        assert len(read) == 1 and found.stored == everything.stored and len(found.stored) > 20
+        assert more == everything.candidates(fp, limit=40)
+        assert {m.article_id for m in more} <= {f"{i}-0" for i in ids + [best]}
+
+
+def test_a_posting_whose_original_is_gone_is_no_candidate(store, tmp_path):
+    # given stored originals sharing a paragraph with a text, and the index's sketch row of one of them lost
+    rng = random.Random(7)
+    shared = prose(rng, 120)
+    ids = [save(store, tmp_path, f"{i}.txt", prose(rng, 300) + " " + shared)[0] for i in range(6)]
+    fp = dedup.fingerprint(prose(rng, 100) + " " + shared)
+    with store.engine.begin() as conn:
+        before = {m.article_id for m in index.lookup(conn, [fp]).candidates(fp)}
+        lost = sorted(before)[0]
+        seq = conn.exec_driver_sql(f"SELECT seq FROM articles WHERE id = '{lost}'").scalar()
+        conn.exec_driver_sql(f"DELETE FROM dedup_sketches WHERE article_seq = {seq}")
+        # when the index is looked up again
+        found = index.lookup(conn, [fp])
+        # then that original is no candidate and no key posts it; the others are as before
+        assert len(before) >= 3 and before <= {f"{i}-0" for i in ids}
+        assert {m.article_id for m in found.candidates(fp)} == before - {lost}
+        assert all(seq not in seqs for seqs in found.postings.values())
