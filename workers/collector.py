@@ -11,10 +11,21 @@ paired, 7 rounds: 0.67 s CPU with the collector as it was, 0.49 with the exit fr
 
 Only the console script (workers/cli.py `main`) turns the collector off; `started` turns it back on
 and does nothing when it was on (a test calling the runner, a Celery worker).
+
+Once on, the youngest generation is collected every YOUNG_OBJECTS allocations of container objects,
+not Python's 700: the embedded run's writer unpickles each batch's drafts and builds its dedup
+candidates and story placements, some hundred thousand short-lived containers a batch that
+reference counting frees anyway, and each collection walked them (and promoted the survivors
+to the older generations, whose collections walk the writer's caches). Over the 10k corpus texts
+the writer's process spent 1.74 s CPU in collections (2,857 young, 260 middle, 23 full, by
+gc.callbacks), 0.18 s with 20,000 (70 young, 6 middle). A pool child prepares one dump at a
+time and spent 0.08 s per 3,000 dumps either way.
 """
 from __future__ import annotations
 
 import gc
+
+YOUNG_OBJECTS = 20_000   # allocations between collections of the youngest generation (Python's: 700)
 
 
 def starting() -> None:
@@ -23,10 +34,12 @@ def starting() -> None:
 
 
 def started() -> None:
-    """Start-up is over: what is loaded is frozen out of the collector's view, which is on again.
-    A no-op when the collector is on (start-up was not ours to time)."""
+    """Start-up is over: what is loaded is frozen out of the collector's view, which is on again,
+    its youngest generation collected every YOUNG_OBJECTS allocations. A no-op when the
+    collector is on (start-up was not ours to time)."""
     if not gc.isenabled():
         gc.freeze()
+        gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
         gc.enable()
 
 

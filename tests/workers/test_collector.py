@@ -11,28 +11,33 @@ INGEST = Path(sys.executable).parent / "ingest"
 
 def test_start_up_is_over_once_started_freezes_what_was_loaded_and_collects_again():
     # given the collector turned off for a start-up
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     collector.starting()
     try:
         assert not gc.isenabled()
         loaded = [[] for _ in range(1000)]
         # when start-up is over
         collector.started()
-        # then the collector is on again, and what was loaded is out of its view
+        # then the collector is on again, what was loaded is out of its view, and the youngest
+        # generation waits for YOUNG_OBJECTS allocations (the older ones as before)
         assert gc.isenabled()
         assert gc.get_freeze_count() >= frozen + len(loaded)
+        assert gc.get_threshold() == (collector.YOUNG_OBJECTS, *thresholds[1:])
+        assert collector.YOUNG_OBJECTS > thresholds[0]
     finally:
         gc.enable()
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_started_is_a_no_op_when_the_collector_was_on():
     # given the collector on (a test, a Celery worker: start-up not timed by the console script)
     assert gc.isenabled()
     frozen = gc.get_freeze_count()
-    # when started is called, then nothing is frozen
+    thresholds = gc.get_threshold()
+    # when started is called, then nothing is frozen and the thresholds stay
     collector.started()
-    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert gc.isenabled() and gc.get_freeze_count() == frozen and gc.get_threshold() == thresholds
 
 
 def test_every_command_runs_with_the_collector_on(tmp_path):
