@@ -9,7 +9,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from tasks.stages.model import Extracted, Fingerprint, Match, Topic, Verdict
+from tasks.stages.model import Extracted, Fingerprint, Topic, Verdict
 from tasks.stages.stories import StoryInput
 from tasks.store import index, links
 from tasks.store.dumps import now
@@ -30,7 +30,7 @@ class Draft:
     grams: bytes = b""    # its text's 5-gram hashes, packed (memo.pack): the writer counts with them
 
 
-Decide = Callable[[Fingerprint, "str | None", list[Match]], Verdict]
+Decide = Callable[..., Verdict]   # dedup.decide(fingerprint, exact match, candidates, estimates=...)
 
 
 def article_id(dump_id: str, index: int) -> str:

@@ -224,7 +224,7 @@ def _decide(it: _Item, n: int, exact: dict, found: index.Lookup, read: _Read, de
         matches = [replace(m, grams=read.grams(m.article_id), text=read.texts[m.article_id],
                            lenders=read.lenders.get(m.article_id, ())) if m.article_id in closest else m
                    for m in matches]
-    verdict = decide(fp, first[0] if first else None, matches)
+    verdict = decide(fp, first[0] if first else None, matches, estimates=it.overlaps)   # sketches' overlaps, as ranked
     if verdict.kind == "exact" and first[1] is not None:   # link the original, never another copy
         verdict = Verdict(first[1], verdict.kind, verdict.containment, verdict.jaccard)
     it.verdict = verdict

@@ -326,3 +326,16 @@ def test_the_verdict_lays_out_the_new_text_once_however_many_candidates_may_have
     for r in reports + [sketch_only("story", STORY)]:
         assert beyond.lent_sampled(r.sketch, r.size) == layout.lent_sampled(copy, read.grams, r.sketch, r.size)
     assert beyond.lent(grams(text(FURNITURE))) == layout.lent(copy, read.grams, grams(text(FURNITURE)))
+
+
+def test_a_candidate_estimated_before_is_not_estimated_again(monkeypatch):
+    # given a text, a stored copy known by its sketch, and that pair's overlap worked out already
+    copy = sketch_only("copy", STORY[:6])
+    fp = dedup.fingerprint(text(STORY))
+    estimates = {("copy", copy.sketch): dedup.overlap(fp, copy)}
+    counted = []
+    real = dedup.verdict.overlap
+    monkeypatch.setattr(dedup.verdict, "overlap", lambda a, b: counted.append(b.article_id) or real(a, b))
+    # when the verdict is given it, then it is not worked out again, and the verdict is the same
+    assert dedup.decide(fp, None, [copy], estimates=estimates) == dedup.decide(fp, None, [copy])
+    assert counted == ["copy"]

@@ -103,14 +103,18 @@ def is_near(o: Overlap, threshold: float = 1.0) -> bool:
 
 
 def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
-           threshold: float = 1.0) -> Verdict:
+           threshold: float = 1.0, estimates: dict | None = None) -> Verdict:
     """The verdict for a new text, given an exact match's id and the near-match candidates:
     the candidate that passes `is_near` (and rules 4 to 7, when the texts are given) with the
-    highest containment + Jaccard, if any."""
+    highest containment + Jaccard, if any. `estimates`: {(article id, sketch): overlap} of
+    candidates' sketches with the text's, worked out before (the store ranks candidates by
+    them): a candidate without its 5-grams is not estimated again."""
     if exact_match:
         return Verdict(duplicate_of=exact_match, kind="exact", containment=1.0, jaccard=1.0)
     best: Verdict | None = None
-    overlaps = [(m, overlap(fp, m)) for m in matches]
+    known = estimates or {}
+    overlaps = [(m, known.get((m.article_id, m.sketch)) if m.grams is None and (m.article_id, m.sketch) in known
+                 else overlap(fp, m)) for m in matches]
     lines_of = _Lines()
     for m, o in overlaps:
         c, j = o.containment, o.jaccard
