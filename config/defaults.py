@@ -14,7 +14,7 @@ NEAR_DUP_THRESHOLD = 1.0            # containment + Jaccard of two texts' 5-gram
 MAX_ATTEMPTS = 3                    # a dump whose worker crashed this many times ends failed
 EMBEDDED_PROCESSES = 0              # processes an embedded `ingest run` prepares dumps in; 0: one per CPU
 REAP_INTERVAL = 15.0                # how often each worker takes back expired leases and lost dumps
-STORY_CACHE = 1024                  # stories a worker process keeps decoded (~35 KB each: ~36 MB at most)
+STORY_CACHE = 1024                  # stories a worker process keeps decoded (~30 KB each, 70 KB at most: ~72 MB)
 EMBEDDED_STORY_CACHE = 4096         # ... each process of an embedded `ingest run`: one batch job, memory for speed
 WORKER_MAX_MEMORY_MB = 500          # a worker's pool process whose resident memory passed this is replaced after its task
 

@@ -173,7 +173,7 @@ class Placer:
     def _refs(self, ids: list[str]) -> dict[str, stories.StoryRef]:
         """These stories as of now: this batch's in memory, the others as stored."""
         here = {sid: self.changed[sid].ref for sid in ids if sid in self.changed}
-        return here | stories.load(self.conn, [sid for sid in ids if sid not in here])
+        return here | stories.load(self.conn, [sid for sid in ids if sid not in here], self.cache.terms())
 
     def _rewrite(self, article: StoryInput, before: stories.Prior, refs: dict[str, stories.StoryRef],
                  changed: dict[str, stories.StoryRef], scores: dict[str, float | None]):
@@ -264,7 +264,7 @@ class Placer:
             sid = s.ref.id
             if s.base is None or sid in self.recent:
                 newest = [(m.article_id, seq, m.signature) for m, seq in reversed(self.fresh) if m.story_id == sid]
-                found = (newest + self.recent.get(sid, []))[:2 * stories.REWRITE_MEMBERS]
+                found = (newest + self.recent.get(sid, []))[:stories.REWRITE_MEMBERS]
                 recent[sid] = (s.ref.touched, found)
         self.cache.stage([s.ref for s in dirty], recent)
 

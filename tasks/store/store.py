@@ -35,7 +35,7 @@ class Store:
                  story_cache: int = defaults.STORY_CACHE, memo: int | None = None):
         """Open the store. An empty one is created at the schema's head; one behind head is
         refused (StoreBehind: run `ingest migrate`) unless check_schema is False. `story_cache`:
-        how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~35 KB each),
+        how many stories this process keeps decoded (INGEST_STORY_CACHE; memory, ~30 KB each, 70 KB at most),
         and, for `memo` articles (default: half as many), what its writer worked out of them
         (tasks/store/memo.py: ~10 KB each)."""
         self.url = url

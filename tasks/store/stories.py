@@ -137,37 +137,45 @@ def _read(conn: Connection, touched: dict[str, int], cache) -> dict[str, StoryRe
     return {sid: found[sid] for sid in sorted(found)}
 
 
-def load(conn: Connection, ids: list[str]) -> dict[str, StoryRef]:
+def load(conn: Connection, ids: list[str], terms: dict[str, str] | None = None) -> dict[str, StoryRef]:
     if not ids:
         return {}
     rows = conn.execute(_LOAD, {"ids": ids}).mappings()
-    return {r["id"]: StoryRef(r["id"], summary_of(r), r["last_seq"], r["touched"]) for r in rows}
+    return {r["id"]: StoryRef(r["id"], summary_of(r, terms), r["last_seq"], r["touched"]) for r in rows}
 
 
-def summary_of(row) -> Summary:
-    """The summary of a story row (its centroid decoded)."""
+def summary_of(row, terms: dict[str, str] | None = None) -> Summary:
+    """The summary of a story row (its centroid decoded; its terms `shared`)."""
     c = json.loads(row["centroid"])
-    return Summary(c["body"], c["title"], c["entities"], row["size"], _day(row["first_date"]), _day(row["last_date"]))
+    return Summary(shared(c["body"], terms), shared(c["title"], terms), shared(c["entities"], terms), row["size"],
+                   _day(row["first_date"]), _day(row["last_date"]))
+
+
+def shared(weights: dict[str, float], terms: dict[str, str] | None) -> dict[str, float]:
+    """The weights, each term the copy in `terms` ({term: term}, added if new), not JSON's own."""
+    return weights if terms is None else {terms.setdefault(t, t): w for t, w in weights.items()}
 
 
 def story_of(conn: Connection, article_id: str) -> str | None:
     return conn.execute(_STORY_OF, {"id": article_id}).scalar()
 
 
-def recent(conn: Connection, story_id: str, limit: int,
-           decoded: dict[str, Signature] | None = None) -> list[tuple[str, int, Signature]]:
-    """(id, seq, signature) of a story's most recent original articles, newest first (no text).
-    `decoded`: {stored JSON: signature} of signatures read before, not decoded again; it then
-    holds those of the articles read, so it stays as small as the list."""
+def recent(conn: Connection, story_id: str, limit: int, decoded: dict[str, tuple] | None = None,
+           terms: dict[str, str] | None = None) -> list[tuple[str, int, Signature]]:
+    """(id, seq, signature) of a story's most recent original articles, newest first (no text),
+    their terms `shared`. `decoded`: {article id: (length, hash of its JSON, signature)} read
+    before (Python's hash, salted per process), not decoded again while the JSON is the same;
+    it then holds those of the articles read, so it stays as small as the list."""
     before = dict(decoded) if decoded else {}
     if decoded is not None:
         decoded.clear()
     found = []
     for aid, seq, stored in conn.execute(_RECENT, {"story": story_id, "limit": limit}):
         stored = stored or "{}"
-        sig = before.get(stored) or Signature(json.loads(stored))
+        known = before.get(aid, ())
+        sig = known[2] if known[:2] == (len(stored), hash(stored)) else Signature(shared(json.loads(stored), terms))
         if decoded is not None:
-            decoded[stored] = sig
+            decoded[aid] = (len(stored), hash(stored), sig)
         found.append((aid, seq, sig))
     return found
 

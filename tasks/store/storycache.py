@@ -5,8 +5,11 @@ recent original articles, each as of the story's `touched` value.
 A story's `touched` changes with every change of the story under the story lock, and a
 committed value is never reused, so an entry whose `touched` matches the row's is the row.
 The stories a writer changes go in only once its transaction committed (`stage`, then
-`commit`). One instance per Store (per process); bounded (INGEST_STORY_CACHE stories, ~35 KB
-each decoded, so a long-running worker's memory levels off), least recently used out first.
+`commit`). One instance per Store (per process); bounded, least recently used out first:
+INGEST_STORY_CACHE stories, each its summary (a centroid of 420 terms at most, ~25 KB) and the
+signatures of its REWRITE_MEMBERS most recent originals (40 terms each, ~2 KB), so ~70 KB a
+story at most (~30 KB on average over the 10k corpus), their terms one copy each (`terms`):
+a long-running worker's memory levels off once the stories it keeps have their members.
 
 A prior found by another process (an embedded pool's child) travels `slim`: its stories as ids
 and touched values, not their summaries (some 40 KB a dump pickled), and the writer reads them
@@ -28,6 +31,7 @@ from config.defaults import STORY_CACHE
 from tasks.store import stories
 from tasks.store.schema import stories as story_rows
 
+TERMS = 131_072   # distinct terms shared by the stories decoded (~10 MB at most, most held by them anyway)
 _HEADS = select(story_rows.c.id, story_rows.c.last_seq, story_rows.c.touched).where(
     story_rows.c.id.in_(bindparam("ids", expanding=True)))
 _SUMMARY = select(story_rows).where(story_rows.c.id == bindparam("id"))
@@ -51,13 +55,14 @@ class Deferred(stories.StoryRef):
     decoded) only when asked for, in the transaction that made it: a writer's placement asks
     for the summary of the story an article joins, or of one it must score again."""
 
-    def __init__(self, conn: Connection, story_id: str, last_seq: int, touched: int):
-        for name, value in (("id", story_id), ("last_seq", last_seq), ("touched", touched), ("_conn", conn)):
+    def __init__(self, conn: Connection, story_id: str, last_seq: int, touched: int, terms: dict | None = None):
+        for name, value in (("id", story_id), ("last_seq", last_seq), ("touched", touched), ("_conn", conn),
+                            ("_terms", terms)):
             object.__setattr__(self, name, value)
 
     @cached_property
     def summary(self) -> stories.Summary:
-        return stories.summary_of(self._conn.execute(_SUMMARY, {"id": self.id}).mappings().one())
+        return stories.summary_of(self._conn.execute(_SUMMARY, {"id": self.id}).mappings().one(), self._terms)
 
     def __eq__(self, other) -> bool:   # equal to the StoryRef `stories.load` would give
         return isinstance(other, stories.StoryRef) and (self.id, self.summary, self.last_seq, self.touched) == (
@@ -66,11 +71,12 @@ class Deferred(stories.StoryRef):
     __hash__ = None
 
 
-def deferred(conn: Connection, ids: list[str]) -> dict[str, Deferred]:
+def deferred(conn: Connection, ids: list[str], terms: dict | None = None) -> dict[str, Deferred]:
     """The stored stories among `ids`, `Deferred` (their ids, last seqs and touched values read now)."""
     if not ids:
         return {}
-    return {sid: Deferred(conn, sid, last_seq, touched) for sid, last_seq, touched in conn.execute(_HEADS, {"ids": ids})}
+    return {sid: Deferred(conn, sid, last_seq, touched, terms)
+            for sid, last_seq, touched in conn.execute(_HEADS, {"ids": ids})}
 
 
 class StoryCache:
@@ -81,6 +87,7 @@ class StoryCache:
         self._decoded: OrderedDict[str, dict] = OrderedDict()
         self._staged: tuple[list, dict] = ([], {})
         self.term_hashes: dict[str, int] = {}   # a writer's story key terms hashed (tasks/store/storyterms.py)
+        self._terms: dict[str, str] = {}   # one copy of each term decoded (stories.shared), TERMS at most
 
     def refs(self, conn: Connection, touched: dict[str, int], newer: bool = False,
              defer: bool = False) -> dict[str, stories.StoryRef]:
@@ -95,9 +102,9 @@ class StoryCache:
             else:
                 missing.append(sid)
         if missing and defer:
-            out |= deferred(conn, missing)
+            out |= deferred(conn, missing, self.terms())
         elif missing:
-            loaded = stories.load(conn, missing)
+            loaded = stories.load(conn, missing, self.terms())
             self._put(loaded.values())
             out |= loaded
         return out
@@ -120,16 +127,24 @@ class StoryCache:
                 if isinstance(p, Slim) else p for p in priors]
 
     def recent(self, conn: Connection, story_id: str, touched: int) -> list[tuple[str, int, dict]]:
-        """stories.recent for the story as of `touched` (2 x REWRITE_MEMBERS of them)."""
+        """stories.recent for the story as of `touched`: its REWRITE_MEMBERS most recent
+        originals, as many as placement compares (tasks/store/placing.py)."""
         entry = self._recent.get(story_id)
         if entry is not None and entry[0] == touched:
             self._recent.move_to_end(story_id)
             return entry[1]
-        decoded = self._decoded.pop(story_id, {})   # the signatures last read, by their JSON
-        found = stories.recent(conn, story_id, 2 * stories.REWRITE_MEMBERS, decoded)
+        decoded = self._decoded.pop(story_id, {})   # the signatures last read, by article
+        found = stories.recent(conn, story_id, stories.REWRITE_MEMBERS, decoded, self.terms())
         self._keep(self._recent, story_id, (touched, found))
         self._keep(self._decoded, story_id, decoded)
         return found
+
+    def terms(self) -> dict[str, str]:
+        """The table of terms the stories decoded here share ({term: term}): started again once it
+        holds TERMS (a story kept holds its own; those decoded later share the new table's)."""
+        if len(self._terms) >= TERMS:
+            self._terms = {}
+        return self._terms
 
     def stage(self, refs: list[stories.StoryRef], recent: dict[str, tuple[int, list]]) -> None:
         """What a transaction wrote, kept once it commits."""

@@ -106,3 +106,50 @@ def test_a_slim_prior_takes_a_later_version_from_the_cache_without_reading(store
     # then the story is the cached later version (placement takes a changed story from the
     # stories changed since, never from the prior)
     assert got[0].refs == {sid: later}
+
+
+def test_a_story_keeps_only_the_members_placement_compares_and_no_json(tmp_path):
+    # given one event reported more times than placement compares for a rewrite, saved in batches
+    # by a writer, then read back by a process whose cache is empty (another pool child)
+    items = reports(seed=8, events=1, per_event=3 * stories.REWRITE_MEMBERS)
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    rows = save(store, Store(store.url), tmp_path, items, size=4, thin=True)
+    sid = rows[-1]["story_id"]
+    originals = [r for r in rows if r["story_id"] == sid and r["status"] == "original"]
+    assert len(originals) > stories.REWRITE_MEMBERS
+    reader = StoryCache()
+    with store.engine.connect() as conn:
+        touched = stories.load(conn, [sid])[sid].touched
+        # when the writer's cache and the reader's hold the story's recent members
+        read = reader.recent(conn, sid, touched)
+        again = reader.recent(conn, sid, touched + 1)   # as if it changed since: read again
+    # then each holds the REWRITE_MEMBERS newest, as stored, and no more (placement compares no
+    # more: the rest was memory a worker kept for a thousand stories and never read)
+    newest = [r["id"] for r in reversed(originals)][:stories.REWRITE_MEMBERS]   # saved in order
+    assert [aid for aid, _, _ in read] == newest and again == read
+    assert [aid for aid, _, _ in store.story_cache._recent[sid][1]] == newest
+    # and the signatures kept to be taken again when the story changed are keyed by article, with
+    # the length and hash of their JSON, not the JSON itself; those unchanged are the very objects
+    kept = reader._decoded[sid]
+    assert sorted(kept) == sorted(newest) and all(not isinstance(v, str) for e in kept.values() for v in e)
+    assert all(a[2] is b[2] for a, b in zip(read, again))
+
+
+def test_the_stories_a_process_decodes_share_one_copy_of_each_term(tmp_path):
+    # given reports of two events of one kind (they share a pool of words), stored
+    items = reports(seed=9, events=2, per_event=4)
+    store = Store(f"sqlite:///{tmp_path}/s.db")
+    rows = save(store, Store(store.url), tmp_path, items, size=2, thin=False)
+    a, b = sorted({r["story_id"] for r in rows})[:2]
+    reader = StoryCache()
+    # when a process with an empty cache decodes both stories and their recent members
+    with store.engine.connect() as conn:
+        found = reader.refs(conn, {sid: stories.load(conn, [sid])[sid].touched for sid in (a, b)})
+        sigs = [sig for sid in (a, b) for _, _, sig in reader.recent(conn, sid, found[sid].touched)]
+    # then a term found in both centroids, and in a member's signature, is one string object,
+    # not a copy per story and per signature (JSON decodes a fresh copy of each)
+    first, second = found[a].summary.body, found[b].summary.body
+    both = first.keys() & second.keys()
+    assert both and all(x is y for x in first for y in second if x == y)
+    in_sigs = [t for sig in sigs for t in sig if t in first]
+    assert in_sigs and all(t is next(x for x in first if x == t) for t in in_sigs)
