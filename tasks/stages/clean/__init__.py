@@ -25,7 +25,6 @@ The stage is pure: no settings from the environment, no broker, no store.
 """
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
