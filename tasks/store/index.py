@@ -82,14 +82,18 @@ class Lookup:
     def candidates(self, fp: Fingerprint, before: int | None = None, limit: int = 20) -> list[Match]:
         """The originals sharing most keys with `fp` (those stored before seq `before`, if given)."""
         while True:
-            postings = self.postings
-            shared = Counter([seq for key in fp.keys for seq in postings.get(key, ()) if before is None or seq < before])
-            top = [seq for seq, _ in shared.most_common(limit)]
+            top = self.ranked(fp, before, limit)
             missing = [seq for seq in top if seq not in self.stored]
             if not missing:
                 return [Match(self.stored[seq].article_id, self.stored[seq].sketch, self.stored[seq].size)
                         for seq in top]
             self._read(missing)
+
+    def ranked(self, fp: Fingerprint, before: int | None, limit: int) -> list[int]:
+        """The seqs of the `limit` originals (stored before seq `before`, if given) sharing most keys with `fp`."""
+        postings = self.postings
+        shared = Counter([seq for key in fp.keys for seq in postings.get(key, ()) if before is None or seq < before])
+        return [seq for seq, _ in shared.most_common(limit)]
 
     def _read(self, seqs: list[int]) -> None:
         """Read these originals; a posting whose original is not found (the index takes an
@@ -156,12 +160,8 @@ def lookup(conn: Connection, fingerprints: list[Fingerprint], memo=None,
 
     found = Lookup(dict(postings), {}, fetch)
     if limit:
-        wanted: set[int] = set()
-        for fp, bound in zip(fingerprints, before or [None] * len(fingerprints)):
-            shared = Counter([seq for key in fp.keys for seq in found.postings.get(key, ())
-                              if bound is None or seq < bound])
-            wanted.update(seq for seq, _ in shared.most_common(limit))
-        found._read(sorted(wanted))
+        bounds = before or [None] * len(fingerprints)
+        found._read(sorted({seq for fp, bound in zip(fingerprints, bounds) for seq in found.ranked(fp, bound, limit)}))
     return found
 
 
