@@ -55,6 +55,11 @@ def lines(text: str) -> Lines:
     return [(len(words), gram_list(words)) for line in text.split("\n") if len(words := tokens(line)) >= SHORT]
 
 
+def _as_lines(text: str | Lines) -> Lines:
+    """A text's `lines`, or the lines given (worked out before, for several comparisons)."""
+    return lines(text) if isinstance(text, str) else text
+
+
 def _in(grams: list[int], other: frozenset[int]) -> bool:
     """Whether a line stands in the other text: half its 5-grams or more are there."""
     return 2 * sum(g in other for g in grams) >= len(grams)
@@ -174,7 +179,7 @@ class Beyond:
     again for each."""
 
     def __init__(self, new: str | Lines, old: frozenset[int]):
-        text_lines = lines(new) if isinstance(new, str) else new
+        text_lines = _as_lines(new)
         self.total = sum(n for n, _ in text_lines)
         shared = [_in(grams, old) for _, grams in text_lines]
         if True not in shared:
@@ -230,8 +235,7 @@ def composite(new: str | Lines, old: str | Lines, new_grams: frozenset[int], old
     block of its own prose inside the shared material, or the longer one's shared part starts
     after a long lead of its own (the shorter is a passage from its middle), or both go on
     with prose of their own at one edge. Each text is marked against the other once."""
-    new_marks = _marks(lines(new) if isinstance(new, str) else new, old_grams)
-    old_marks = _marks(lines(old) if isinstance(old, str) else old, new_grams)
+    new_marks, old_marks = _marks(_as_lines(new), old_grams), _marks(_as_lines(old), new_grams)
     if inserted(new_marks) or inserted(old_marks):
         return True
     longer = new_marks if len(new_grams) >= len(old_grams) else old_marks

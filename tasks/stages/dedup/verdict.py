@@ -86,6 +86,9 @@ appends its own material after the whole base still looks like the base's longer
 """
 from __future__ import annotations
 
+from functools import cache
+from typing import Callable
+
 from tasks.stages.dedup.layout import Beyond, Lines, composite, lines
 from tasks.stages.dedup.sketch import overlap
 from tasks.stages.model import Fingerprint, Match, Overlap, Verdict
@@ -115,7 +118,9 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
     known = estimates or {}
     overlaps = [(m, known.get((m.article_id, m.sketch)) if m.grams is None and (m.article_id, m.sketch) in known
                  else overlap(fp, m)) for m in matches]
-    lines_of = _Lines()
+    # each text's layout lines, worked out once for this verdict: the new text's are marked
+    # against each candidate near it, and what it has beyond one against each other candidate
+    lines_of = cache(lines)
     for m, o in overlaps:
         c, j = o.containment, o.jaccard
         if o.shared < MIN_SHARED or not is_near(o, threshold) or (best and c + j <= best.containment + best.jaccard):
@@ -128,34 +133,14 @@ def decide(fp: Fingerprint, exact_match: str | None, matches: list[Match],
     return best or Verdict(duplicate_of=None, kind="original")
 
 
-class _Lines:
-    """The layout lines (layout.lines) of the texts one verdict compares, each worked out once:
-    the new text's are marked against each candidate near it, and its lines beyond each such
-    candidate (layout.Beyond) against each other candidate."""
-
-    def __init__(self):
-        self._of: dict[str, Lines] = {}
-
-    def __call__(self, text: str) -> Lines:
-        if text not in self._of:
-            self._of[text] = lines(text)
-        return self._of[text]
-
-
 def _lent(fp: Fingerprint, m: Match, overlaps: list[tuple[Match, Overlap]], threshold: float,
-          lines_of: _Lines | None = None) -> bool:
+          lines_of: Callable[[str], Lines] = lines) -> bool:
     """Whether another candidate, neither near the new text nor related to `m`, lent the new text
     what it has beyond `m` (rule 5): judged by its 5-grams when the store re-read it, else by its
     sketch (layout.lent_sampled). What it has beyond `m` is marked once, for every candidate."""
     if fp.text is None or m.grams is None:
         return False
-    lines_of = lines_of or _Lines()
-    beyond: list[Beyond] = []
-
-    def marked() -> Beyond:
-        if not beyond:
-            beyond.append(Beyond(lines_of(fp.text), m.grams))
-        return beyond[0]
+    marked = cache(lambda: Beyond(lines_of(fp.text), m.grams))
     return any(_lender_of(marked, m, x) for x, o in overlaps if x is not m and not is_near(o, threshold))
 
 
@@ -171,7 +156,7 @@ def _lender_of(beyond, m: Match, x: Match) -> bool:
             and beyond().lent_sampled(x.sketch, x.size))
 
 
-def _borrower(fp: Fingerprint, m: Match, lines_of: _Lines | None = None) -> bool:
+def _borrower(fp: Fingerprint, m: Match, lines_of: Callable[[str], Lines] = lines) -> bool:
     """Whether the stored text holds, beyond the new one, a passage of another stored article
     unrelated to the new text (rule 6): rule 5 with the two texts' parts swapped."""
     if fp.text is None or fp.grams is None or m.text is None:
@@ -179,14 +164,13 @@ def _borrower(fp: Fingerprint, m: Match, lines_of: _Lines | None = None) -> bool
     unrelated = [x for x in m.lenders if len(x & fp.grams) < UNRELATED * min(len(x), len(fp.grams))]
     if not unrelated:
         return False
-    beyond = Beyond((lines_of or _Lines())(m.text), fp.grams)
+    beyond = Beyond(lines_of(m.text), fp.grams)
     return any(beyond.lent(x) for x in unrelated)
 
 
-def _composite(fp: Fingerprint, m: Match, lines_of: _Lines | None = None) -> bool:
+def _composite(fp: Fingerprint, m: Match, lines_of: Callable[[str], Lines] = lines) -> bool:
     """Whether the layout of the pair's differences shows two articles (layout.py): known only
     for the candidates the store re-read, whose texts come with their 5-grams."""
     if fp.text is None or m.text is None or fp.grams is None or m.grams is None:
         return False
-    lines_of = lines_of or _Lines()
     return composite(lines_of(fp.text), lines_of(m.text), fp.grams, m.grams)
